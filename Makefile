@@ -1,0 +1,210 @@
+# Cairn top-level Makefile.  `make help` lists the targets.
+#
+#   make menuconfig | defconfig | NAME_defconfig | olddefconfig | savedefconfig
+#   make            build $(BUILD)/cairn.elf
+#   make run        boot it under QEMU (serial console on stdio)
+#   make debug      boot stopped, with gdb-multiarch attached
+#   make check      every test; ends with "N passed, N failed"
+#
+# O=DIR builds out of tree (DIR/.config, DIR/cairn.elf); V=1 shows commands.
+
+CAIRN_VERSION := 0.1.0
+export CAIRN_VERSION
+
+PYTHON := /usr/bin/python3
+export PYTHONDONTWRITEBYTECODE := 1
+
+ifeq ($(O),)
+BUILD := build
+KCONFIG_CONFIG := .config
+else
+BUILD := $(patsubst %/,%,$(O))
+KCONFIG_CONFIG := $(BUILD)/.config
+endif
+export KCONFIG_CONFIG
+srctree := .
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+# $(call msg,TAG,what): the one-line quiet build message.
+msg = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(2)')
+
+.DEFAULT_GOAL := all
+CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
+NOCONFIG_TARGETS := help clean distclean deps fuzz-clean $(CONFIG_TARGETS)
+
+# ---------------------------------------------------------------- config ---
+KCONFIG_RUN := $(PYTHON) -m
+
+menuconfig:
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(KCONFIG_RUN) menuconfig Kconfig
+
+defconfig: x86_64_defconfig
+
+%_defconfig:
+	$(Q)test -f configs/$@ || { echo "make: no configs/$@ (available: $(notdir $(wildcard configs/*_defconfig)))" >&2; exit 1; }
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG_RUN) defconfig --kconfig Kconfig configs/$@
+
+olddefconfig:
+	$(Q)$(KCONFIG_RUN) olddefconfig Kconfig
+
+savedefconfig:
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(KCONFIG_RUN) savedefconfig --kconfig Kconfig --out $(BUILD)/defconfig
+	@echo "wrote $(BUILD)/defconfig"
+
+.PHONY: menuconfig defconfig olddefconfig savedefconfig
+
+# A build with no .config starts from the x86_64 defconfig, so that a
+# fresh clone's `make run` just works.
+$(KCONFIG_CONFIG):
+	@echo "no $(KCONFIG_CONFIG): using configs/x86_64_defconfig"
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG_RUN) defconfig --kconfig Kconfig configs/x86_64_defconfig >/dev/null
+
+# auto.conf, autoconf.h and the per-symbol files are rewritten only when
+# their contents change; the stamp records that .config was looked at.
+$(BUILD)/kconfig.stamp: $(KCONFIG_CONFIG) Kconfig scripts/kconfig.py
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(PYTHON) scripts/kconfig.py sync Kconfig $(KCONFIG_CONFIG) $(BUILD)
+	$(Q)touch $@
+
+$(BUILD)/auto.conf: $(BUILD)/kconfig.stamp
+	@:
+
+ifeq ($(filter $(NOCONFIG_TARGETS),$(MAKECMDGOALS)),)
+ifneq ($(MAKECMDGOALS),)
+need_config := 1
+endif
+ifeq ($(MAKECMDGOALS),)
+need_config := 1
+endif
+endif
+# `make check` builds its own configurations in sub-makes.
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+need_config :=
+endif
+
+ifeq ($(need_config),1)
+include $(BUILD)/auto.conf
+endif
+
+unquote = $(patsubst "%",%,$(1))
+ARCH := $(call unquote,$(CONFIG_ARCH))
+
+# ----------------------------------------------------------------- build ---
+AUTOCONF := $(BUILD)/include/generated/autoconf.h
+CONFIG_DEPS_DIR := $(BUILD)/include/config
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+HOSTCC ?= clang
+
+COMMON_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+	-fno-omit-frame-pointer -fno-common \
+	$(call unquote,$(CONFIG_OPT_FLAG)) \
+	-Ikernel/include -Iinclude/uapi -Iarch/$(ARCH)/include -I$(BUILD)/include
+
+ARCH_CFLAGS_x86_64 := -m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only
+KCFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
+KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
+
+KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard arch/$(ARCH)/*.c) \
+	$(wildcard arch/$(ARCH)/*.S)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(KERNEL_SRCS)))
+LINKER_SCRIPT := arch/$(ARCH)/linker.ld
+
+all: $(BUILD)/cairn.elf
+.PHONY: all
+
+# Options that reach the compiler as flags rather than through the source.
+FLAG_CONFIG_DEPS := $(CONFIG_DEPS_DIR)/opt/flag.h
+
+$(BUILD)/obj/%.o: %.c $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MF $@.d -c $< -o $@
+	$(Q)$(PYTHON) scripts/fixdep.py $@.d $(CONFIG_DEPS_DIR)
+
+$(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
+	$(call msg,AS,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KASFLAGS) -MMD -MF $@.d -c $< -o $@
+	$(Q)$(PYTHON) scripts/fixdep.py $@.d $(CONFIG_DEPS_DIR)
+
+# The objects' own .d files name the headers and config symbols they use,
+# so the stamp (touched on every .config change) need not rebuild them.
+$(FLAG_CONFIG_DEPS): | $(BUILD)/kconfig.stamp
+	@:
+-include $(wildcard $(KERNEL_OBJS:.o=.o.d))
+
+$(BUILD)/cairn.elf: $(KERNEL_OBJS) $(LINKER_SCRIPT)
+	$(call msg,LD,$@)
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+		--no-warn-rwx-segments -T $(LINKER_SCRIPT) -o $@ $(KERNEL_OBJS)
+
+# ------------------------------------------------------------------- run ---
+QEMU_RUN := scripts/qemu-run
+
+run: all
+	$(Q)$(QEMU_RUN) --arch $(ARCH) --kernel $(BUILD)/cairn.elf -- $(QEMU_ARGS)
+
+debug: all
+	$(Q)scripts/debug --arch $(ARCH) --kernel $(BUILD)/cairn.elf -- $(QEMU_ARGS)
+
+.PHONY: run debug
+
+# ----------------------------------------------------------------- tests ---
+-include $(wildcard tests/host/host.mk)
+
+check:
+	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check
+
+.PHONY: check
+
+# ------------------------------------------------------------------ misc ---
+deps:
+	$(Q)scripts/install-deps
+
+clean:
+	$(Q)rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/check $(BUILD)/cairn.elf $(BUILD)/*.gdb
+
+distclean:
+	$(Q)rm -rf $(BUILD) .config .config.old
+
+help:
+	@echo "Cairn $(CAIRN_VERSION) - make targets"
+	@echo
+	@echo "Configuration (kconfiglib):"
+	@echo "  menuconfig       edit the configuration in a terminal UI"
+	@echo "  defconfig        x86_64 defaults"
+	@echo "  NAME_defconfig   load configs/NAME_defconfig: $(patsubst %_defconfig,%,$(notdir $(wildcard configs/*_defconfig)))"
+	@echo "  olddefconfig     update .config to the current Kconfig, new options at defaults"
+	@echo "  savedefconfig    write a minimal config to $(BUILD)/defconfig"
+	@echo
+	@echo "Build and run:"
+	@echo "  all (default)    build $(BUILD)/cairn.elf (ELF64 with debug info; QEMU boots it)"
+	@echo "  run              boot under QEMU, serial on stdio (QEMU_ARGS='...' adds options; Ctrl-A X quits)"
+	@echo "  debug            boot stopped at the kernel entry with gdb-multiarch attached"
+	@echo
+	@echo "Tests:"
+	@echo "  check            every test layer; ends with 'N passed, N failed'"
+	@echo "  host-tests       build the host unit tests of the capability core"
+	@echo "  fuzz             run the capability-core fuzzer until stopped"
+	@echo
+	@echo "Other: deps (install Debian packages), clean, distclean"
+	@echo "Variables: O=DIR (out-of-tree build), V=1 (show commands), QEMU_ARGS"
+
+.PHONY: deps clean distclean help
+
+# Anything else is a mistake: say so instead of make's terse default.
+.DEFAULT:
+	@echo "make: unknown target or missing file '$@' (see 'make help')" >&2
+	@exit 1

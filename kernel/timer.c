@@ -1,0 +1,9 @@
+/* timer.c - counts ticks; the scheduler's time slices hang off this. */
+#include "timer.h"
+
+volatile uint64_t timer_ticks;
+
+void timer_tick(void)
+{
+	timer_ticks++;
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/python3
+"""Rewrite a gcc -MMD dependency file so an object depends on the Kconfig
+symbols it uses, not on autoconf.h as a whole (the idea of Linux's fixdep).
+
+Usage: fixdep.py DEPFILE CONFIG_DIR
+
+Every prerequisite file is scanned for CONFIG_FOO_BAR; the object then
+depends on CONFIG_DIR/foo/bar.h, which kconfiglib touches only when that
+symbol's value changes. autoconf.h itself is dropped from the list.
+"""
+import os
+import re
+import sys
+
+CONFIG_RE = re.compile(rb"\bCONFIG_([A-Z0-9_]+)")
+
+
+def main(depfile, config_dir):
+    with open(depfile) as f:
+        text = f.read().replace("\\\n", " ")
+    rules = [line for line in text.splitlines() if line.strip()]
+    if not rules:
+        return
+    target, _, prereqs = rules[0].partition(":")
+    files = [p for p in prereqs.split() if not p.endswith("autoconf.h")]
+    symbols = set()
+    for path in files:
+        try:
+            with open(path, "rb") as src:
+                symbols.update(m.decode() for m in CONFIG_RE.findall(src.read()))
+        except OSError:
+            pass
+    # Only symbols Kconfig defines have a file; others (CONFIG_ in a
+    # comment, or a macro we define ourselves) cannot change with .config.
+    sym_files = ("%s/%s.h" % (config_dir, s.lower().replace("_", "/"))
+                 for s in symbols)
+    deps = files + sorted(p for p in sym_files if os.path.exists(p))
+    out = [target + ": \\"] + ["  %s \\" % d for d in deps] + [""]
+    # -MP style phony targets so a deleted header does not break the build.
+    out += ["%s:" % d for d in files[1:]]
+    with open(depfile, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
