@@ -23,6 +23,7 @@ KCONFIG_CONFIG := $(BUILD)/.config
 endif
 export KCONFIG_CONFIG
 srctree := .
+TMP_EXCLUDE := $(wildcard kernel/cap*.c kernel/cdt.c kernel/cpool.c kernel/untyped.c kernel/object.c)
 
 ifeq ($(V),1)
 Q :=
@@ -34,7 +35,7 @@ msg = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(2)')
 
 .DEFAULT_GOAL := all
 CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
-NOCONFIG_TARGETS := help clean distclean deps fuzz-clean $(CONFIG_TARGETS)
+NOCONFIG_TARGETS := help clean distclean deps $(CONFIG_TARGETS)
 
 # ---------------------------------------------------------------- config ---
 KCONFIG_RUN := $(PYTHON) -m
@@ -118,6 +119,7 @@ KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
 KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard arch/$(ARCH)/*.c) \
 	$(wildcard arch/$(ARCH)/*.S)
+KERNEL_SRCS := $(filter-out $(TMP_EXCLUDE),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(KERNEL_SRCS)))
 LINKER_SCRIPT := arch/$(ARCH)/linker.ld
 
@@ -165,7 +167,11 @@ debug: all
 -include $(wildcard tests/host/host.mk)
 
 check:
-	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check
+	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check $(if $(ONLY),$(addprefix --only ,$(ONLY)))
+
+# `make print-VAR` shows a variable (scripts/check.py asks for test lists).
+print-%:
+	@echo $($*)
 
 .PHONY: check
 

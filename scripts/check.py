@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""make check: build the test configurations, run every test layer, and
+end with one line "N passed, N failed" (exit status 1 on any failure).
+
+Each layer is a command that prints TAP lines ("ok N - what",
+"not ok N - what"); its lines are shown prefixed with the layer name.
+A layer that exits non-zero, times out or prints no result counts as a
+failure of its own, so nothing can pass by saying nothing.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+TAP_RE = re.compile(r"^(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*)?(.*)$")
+MAKE = ["make", "--no-print-directory"]
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def record(self, layer, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append("%s: %s" % (layer, what))
+        print("%-8s %s - %s" % (layer, "ok" if ok else "NOT OK", what),
+              flush=True)
+
+
+def run_layer(tally, layer, cmd, timeout, env=None, log_dir=None):
+    """Run one TAP-speaking command and fold its results into tally."""
+    start = time.monotonic()
+    log = []
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout,
+                              env=env, errors="replace", text=True,
+                              stdin=subprocess.DEVNULL)
+        out, status = proc.stdout, proc.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"")
+        out = out.decode(errors="replace") if isinstance(out, bytes) else out
+        status = None
+    seen = 0
+    for line in out.splitlines():
+        log.append(line)
+        m = TAP_RE.match(line.strip())
+        if m:
+            seen += 1
+            tally.record(layer, m.group(1) == "ok", m.group(2) or "(unnamed)")
+    elapsed = time.monotonic() - start
+    if log_dir:
+        os.makedirs(log_dir, exist_ok=True)
+        with open(os.path.join(log_dir, layer + ".log"), "a") as f:
+            f.write("$ %s\n%s\n" % (shlex.join(cmd), out))
+    if status is None:
+        tally.record(layer, False, "%s timed out after %ds"
+                     % (shlex.join(cmd), timeout))
+    elif status != 0 and not any(l.startswith("not ok") for l in log):
+        tally.record(layer, False, "%s exited with status %d"
+                     % (shlex.join(cmd), status))
+    elif seen == 0:
+        tally.record(layer, False, "%s printed no test results"
+                     % shlex.join(cmd))
+    if status != 0 or seen == 0:
+        tail = "\n".join(log[-25:])
+        print("%-8s --- last output of %s ---\n%s" % (layer, cmd[0], tail))
+    print("%-8s (%.1fs)" % (layer, elapsed), flush=True)
+
+
+def build(tally, layer, build_dir, defconfig, targets=()):
+    """Configure and build one configuration; a failure is a test failure."""
+    for args in ([defconfig], list(targets) or ["all"]):
+        cmd = MAKE + ["O=" + build_dir] + args
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              errors="replace", stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            print(proc.stdout[-3000:])
+            tally.record(layer, False, "build failed: " + shlex.join(cmd))
+            return False
+    return True
+
+
+def make_var(build_dir, var):
+    out = subprocess.run(MAKE + ["-s", "O=" + build_dir, "print-" + var],
+                         stdout=subprocess.PIPE, text=True, check=True)
+    return out.stdout.split()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build/check",
+                    help="directory for the check builds")
+    ap.add_argument("--only", action="append",
+                    help="run only these layers (repeatable)")
+    args = ap.parse_args()
+    tally = Tally()
+    base = args.build
+    logs = os.path.join(base, "logs")
+    want = lambda layer: not args.only or layer in args.only
+    started = time.monotonic()
+
+    x86 = host_dir = os.path.join(base, "x86_64")
+    host_ok = want("host") and build(tally, "host", x86, "x86_64_defconfig",
+                                     ["host-tests"])
+    if not build(tally, "build", x86, "x86_64_defconfig"):
+        x86 = None
+
+    if host_ok:
+        for test in make_var(host_dir, "HOST_TESTS"):
+            run_layer(tally, "host", [test], 600, log_dir=logs)
+        fuzz = make_var(host_dir, "FUZZ_BIN")
+        fuzz_args = make_var(host_dir, "FUZZ_CHECK_ARGS")
+        if fuzz:
+            run_layer(tally, "fuzz", ["scripts/fuzz-tap", fuzz[0]] + fuzz_args,
+                      300, log_dir=logs)
+
+    if want("build"):
+        run_layer(tally, "build", ["tests/build/test_build.sh",
+                                   os.path.join(base, "buildtest")], 300,
+                  log_dir=logs)
+
+    selftest = os.path.join(base, "x86_64-selftest")
+    if want("kernel") and build(tally, "kernel", selftest,
+                                "x86_64_selftest_defconfig"):
+        run_layer(tally, "kernel", ["scripts/qemu-run", "--kernel",
+                                    os.path.join(selftest, "cairn.elf")],
+                  120, log_dir=logs)
+
+    if x86 and want("boot"):
+        run_layer(tally, "boot", [sys.executable, "tests/boot/test_boot.py",
+                                  os.path.join(x86, "cairn.elf")], 120,
+                  log_dir=logs)
+    if x86 and want("gdb"):
+        run_layer(tally, "gdb", ["tests/gdb/run.sh", x86], 300, log_dir=logs)
+
+    print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
+    for f in tally.failures:
+        print("FAILED: " + f)
+    print("%d passed, %d failed" % (tally.passed, tally.failed))
+    sys.exit(1 if tally.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

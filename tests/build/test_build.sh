@@ -1,0 +1,83 @@
+#!/bin/bash
+# test_build.sh DIR - tests of the build system itself (TAP): config
+# targets, clear errors for bad targets and broken configs, and that
+# changing one option rebuilds exactly the files that use it.
+set -u
+dir=${1:?usage: test_build.sh SCRATCH_DIR}
+rm -rf "$dir"; mkdir -p "$dir"
+n=0; failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "# $2" | head -20; echo "not ok $n - $1"; }
+check() { # check NAME CONDITION-STATUS OUTPUT
+	if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "$3"; fi
+}
+m() { make --no-print-directory "$@" 2>&1; }
+setcfg() { # setcfg BUILD_DIR SYM=VALUE: what a user does with kconfiglib
+	KCONFIG_CONFIG="$1/.config" CAIRN_VERSION=test /usr/bin/python3 -m setconfig --kconfig Kconfig "$2" >/dev/null
+}
+
+out=$(m no-such-target); st=$?
+[ $st -ne 0 ] && echo "$out" | grep -q "unknown target or missing file 'no-such-target' (see 'make help')"
+check "unknown make target says so and fails" $? "$out"
+
+out=$(m O="$dir/x" nope_defconfig); st=$?
+[ $st -ne 0 ] && echo "$out" | grep -q "no configs/nope_defconfig (available:.*x86_64_defconfig"
+check "unknown defconfig names the available ones" $? "$out"
+
+o="$dir/a"
+out=$(m O="$o" x86_64_defconfig && m O="$o"); st=$?
+[ $st -eq 0 ] && [ -f "$o/cairn.elf" ] && file -L "$o/cairn.elf" | grep -q "ELF 64-bit.*x86-64.*with debug_info"
+check "O= builds out of tree: DIR/cairn.elf is ELF64 with debug info" $? "$out"
+
+out=$(m O="$o"); st=$?
+[ $st -eq 0 ] && ! echo "$out" | grep -q "CC"
+check "a second make rebuilds nothing" $? "$out"
+
+# TIMER_HZ is used by kernel/main.c (banner, timer set-up) only.
+sed -i 's/^CONFIG_TIMER_HZ=.*/CONFIG_TIMER_HZ=250/' "$o/.config"
+out=$(m O="$o"); st=$?
+[ $st -eq 0 ] && echo "$out" | grep -q "CC *kernel/main.c" &&
+	! echo "$out" | grep -q "CC *kernel/lib.c" &&
+	! echo "$out" | grep -q "CC *kernel/printf.c" &&
+	grep -q "define CONFIG_TIMER_HZ 250" "$o/include/generated/autoconf.h"
+check "changing CONFIG_TIMER_HZ rebuilds main.c but not lib.c or printf.c" $? "$out"
+
+setcfg "$o" OPT_OS=y
+out=$(m O="$o"); st=$?
+[ $st -eq 0 ] && echo "$out" | grep -q "CC *kernel/lib.c"
+check "changing the optimisation level rebuilds everything" $? "$out"
+
+out=$(m O="$o" savedefconfig); st=$?
+[ $st -eq 0 ] && grep -q "^CONFIG_TIMER_HZ=250$" "$o/defconfig" && ! grep -q "LOG_BUF_SHIFT" "$o/defconfig"
+check "savedefconfig keeps only what differs from the defaults" $? "$out$(cat "$o/defconfig" 2>/dev/null)"
+
+b="$dir/broken"
+m O="$b" x86_64_defconfig >/dev/null
+echo "CONFIG_TIMER_HZ=fast" >> "$b/.config"
+out=$(m O="$b"); st=$?
+[ $st -ne 0 ] && echo "$out" | grep -q "kconfig: $b/.config is broken" && echo "$out" | grep -q "TIMER_HZ"
+check "a malformed .config stops the build and names the bad line" $? "$out"
+
+out=$(m O="$b" olddefconfig && m O="$b"); st=$?
+[ $st -eq 0 ]
+check "olddefconfig repairs it" $? "$out"
+
+r="$dir/arm"
+m O="$r" x86_64_defconfig >/dev/null
+setcfg "$r" ARCH_AARCH64=y
+out=$(m O="$r"); st=$?
+[ $st -ne 0 ] && echo "$out" | grep -q "AArch64 port has not landed"
+check "choosing AArch64 stops with a clear message" $? "$out"
+
+e="$dir/empty"
+mkdir -p "$e"
+out=$(m O="$e"); st=$?
+[ $st -eq 0 ] && echo "$out" | grep -q "using configs/x86_64_defconfig" && [ -f "$e/cairn.elf" ]
+check "make with no .config starts from the defconfig" $? "$out"
+
+out=$(m help); st=$?
+[ $st -eq 0 ] && echo "$out" | grep -q menuconfig && echo "$out" | grep -q check
+check "make help lists the targets" $? "$out"
+
+echo "1..$n"
+exit $((failed > 0))

@@ -1,0 +1,101 @@
+"""Drive a Cairn kernel's serial console under QEMU from a test.
+
+    with Console(kernel_elf) as c:
+        c.expect(r"boot complete")
+        c.send("echo hi\\n")
+        c.expect(r"hi")
+
+expect() waits for a regular expression in the output not yet consumed
+and returns its match; on timeout it raises ConsoleTimeout carrying the
+output seen, so a failing test shows what the kernel printed.
+"""
+import os
+import re
+import select
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class ConsoleTimeout(Exception):
+    pass
+
+
+class Console:
+    def __init__(self, kernel, arch="x86_64", extra_args=()):
+        cmd = [os.path.join(ROOT, "scripts", "qemu-run"), "--arch", arch,
+               "--kernel", kernel, "--"] + list(extra_args)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.buf = ""      # everything read so far
+        self.pos = 0       # where the next expect() starts looking
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _read(self, timeout):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return False
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        if not data:
+            return None  # QEMU exited
+        self.buf += data.decode(errors="replace").replace("\r\n", "\n")
+        return True
+
+    def expect(self, pattern, timeout=10.0):
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.buf, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or self._read(left) is None:
+                raise ConsoleTimeout("waited for /%s/; output since last match:\n%s"
+                                     % (pattern, self.buf[self.pos:][-2000:]))
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def wait_exit(self, timeout=10.0):
+        """Wait for QEMU to exit; return the kernel's exit status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._read(0.1) is None:
+                break
+        return self.proc.wait(max(0.1, deadline - time.monotonic()))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+class Tap:
+    """Minimal TAP writer: t.check(cond, "what", detail_on_failure)."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def check(self, cond, what, detail=""):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+            for line in str(detail).splitlines()[-30:]:
+                print("# " + line)
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, what),
+              flush=True)
+        return cond
+
+    def done(self):
+        print("1..%d" % self.n)
+        return 1 if self.failed else 0
