@@ -23,7 +23,6 @@ KCONFIG_CONFIG := $(BUILD)/.config
 endif
 export KCONFIG_CONFIG
 srctree := .
-TMP_EXCLUDE := $(wildcard kernel/cap*.c kernel/cdt.c kernel/cpool.c kernel/untyped.c kernel/object.c)
 
 ifeq ($(V),1)
 Q :=
@@ -117,14 +116,23 @@ ARCH_CFLAGS_x86_64 := -m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only
 KCFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
-KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard arch/$(ARCH)/*.c) \
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S) $(wildcard arch/$(ARCH)/*.c) \
 	$(wildcard arch/$(ARCH)/*.S)
-KERNEL_SRCS := $(filter-out $(TMP_EXCLUDE),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(KERNEL_SRCS)))
 LINKER_SCRIPT := arch/$(ARCH)/linker.ld
 
 all: $(BUILD)/cairn.elf
 .PHONY: all
+
+# User space (user/lib, rinit) and the root task carried in the kernel.
+include user/user.mk
+ifeq ($(CONFIG_KERNEL_SELFTEST),y)
+ROOT_TASK_ELF :=
+else
+ROOT_TASK_ELF := $(RINIT_ELF)
+endif
+$(BUILD)/obj/kernel/root_image.o: $(ROOT_TASK_ELF)
+$(BUILD)/obj/kernel/root_image.o: KASFLAGS += $(if $(ROOT_TASK_ELF),-DROOT_TASK_ELF='"$(ROOT_TASK_ELF)"')
 
 # Options that reach the compiler as flags rather than through the source.
 FLAG_CONFIG_DEPS := $(CONFIG_DEPS_DIR)/opt/flag.h
@@ -164,7 +172,11 @@ debug: all
 .PHONY: run debug
 
 # ----------------------------------------------------------------- tests ---
--include $(wildcard tests/host/host.mk)
+include tests/host/host.mk
+include tests/host/user/user-tests.mk
+# Everything `make check` runs on the host, in order.
+ALL_HOST_TESTS = $(HOST_TESTS) $(USER_HOST_TESTS)
+host-tests: $(USER_HOST_TESTS)
 
 check:
 	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check $(if $(ONLY),$(addprefix --only ,$(ONLY)))

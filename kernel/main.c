@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "frame.h"
+#include "root_task.h"
 #include "selftest.h"
 
 #define MIB (1024 * 1024)
@@ -55,7 +56,9 @@ void kmain(void *boot_arg)
 #ifdef CONFIG_KERNEL_SELFTEST
 	selftest_run_all();
 #endif
-	kprintf("[kernel] boot complete; idle\n");
+	if (root_task_available())
+		root_task_start();
+	kprintf("[kernel] boot complete; no root task in this build\n");
 	for (;;)
 		arch_wait_for_interrupt();
 }

@@ -116,7 +116,7 @@ def main():
         x86 = None
 
     if host_ok:
-        for test in make_var(host_dir, "HOST_TESTS"):
+        for test in make_var(host_dir, "ALL_HOST_TESTS"):
             run_layer(tally, "host", [test], 600, log_dir=logs)
         fuzz = make_var(host_dir, "FUZZ_BIN")
         fuzz_args = make_var(host_dir, "FUZZ_CHECK_ARGS")

@@ -9,4 +9,5 @@ void arch_init_early(void *boot_arg, struct boot_info_raw *info)
 	gdt_init();
 	idt_init();
 	memory_init(boot_arg, info);
+	user_mode_init();
 }

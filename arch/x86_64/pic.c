@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "x86.h"
 #include "x86_internal.h"
+#include "arch.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -31,6 +32,22 @@ void pic_unmask(unsigned irq)
 {
 	uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
 	outb(port, inb(port) & ~(1u << (irq & 7)));
+}
+
+void arch_irq_mask(unsigned irq)
+{
+	uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+	outb(port, inb(port) | (1u << (irq & 7)));
+}
+
+void arch_irq_unmask(unsigned irq)
+{
+	pic_unmask(irq);
+}
+
+bool arch_irq_claimable(unsigned irq)
+{
+	return irq < 16 && irq != 0 && irq != 2; /* timer, cascade */
 }
 
 void pic_eoi(unsigned irq)

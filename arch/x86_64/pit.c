@@ -25,4 +25,5 @@ void arch_timer_init(unsigned hz)
 	pic_init();
 	pit_init(hz);
 	pic_unmask(0);
+	pic_unmask(ARCH_IRQ_CONSOLE);
 }

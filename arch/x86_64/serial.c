@@ -15,13 +15,16 @@
 
 void serial_init(void)
 {
-	outb(COM1 + UART_IER, 0x00);  /* no UART interrupts (polled) */
+	outb(COM1 + UART_IER, 0x00);  /* interrupts off while we set up */
 	outb(COM1 + UART_LCR, 0x80);  /* divisor latch */
 	outb(COM1 + UART_DATA, 0x01); /* 115200 baud */
 	outb(COM1 + UART_IER, 0x00);
 	outb(COM1 + UART_LCR, 0x03);  /* 8N1 */
 	outb(COM1 + UART_FCR, 0xC7);  /* FIFOs on, cleared */
-	outb(COM1 + UART_MCR, 0x0B);  /* DTR, RTS, OUT2 */
+	outb(COM1 + UART_MCR, 0x0B);  /* DTR, RTS, OUT2 (IRQ gate) */
+	/* Output is polled; input raises IRQ 4 (the PIC keeps it masked
+	 * until arch_timer_init's set-up unmasks the console line). */
+	outb(COM1 + UART_IER, 0x01);
 }
 
 static void serial_putc_raw(char c)

@@ -64,6 +64,8 @@ static void handle_irq(unsigned irq)
 {
 	if (irq == IRQ_TIMER)
 		timer_tick();
+	else
+		irq_deliver(irq);
 	pic_eoi(irq);
 }
 
@@ -85,6 +87,43 @@ void trap_dispatch(struct trap_frame *tf)
 		      exception_name(tf->vector), tf->rip);
 	}
 	kprintf("[kernel] spurious vector %lu ignored\n", tf->vector);
+}
+
+static enum cairn_fault_kind fault_kind(uint64_t vector)
+{
+	switch (vector) {
+	case 0: return CAIRN_FAULT_DIVIDE;
+	case 3: return CAIRN_FAULT_BREAKPOINT;
+	case 6: return CAIRN_FAULT_INVALID_OPCODE;
+	case 13: return CAIRN_FAULT_PROTECTION;
+	case 14: return CAIRN_FAULT_PAGE_FAULT;
+	default: return CAIRN_FAULT_OTHER;
+	}
+}
+
+/* Entry from user mode (trapentry.S); the registers are in ctx. */
+void trap_from_user(struct arch_context *ctx)
+{
+	uint64_t v = ctx->vector;
+	if (v >= IRQ_BASE_VECTOR && v < IRQ_BASE_VECTOR + 16) {
+		handle_irq((unsigned)(v - IRQ_BASE_VECTOR));
+		kernel_resume_user();
+	}
+	if (v >= IRQ_BASE_VECTOR) {
+		kernel_resume_user(); /* spurious vector: ignore */
+	}
+	struct user_fault f = {
+		.kind = fault_kind(v),
+		.ip = ctx->rip,
+		.addr = v == VECTOR_PAGE_FAULT ? read_cr2() : 0,
+		.code = ctx->error,
+	};
+	kernel_user_fault(ctx, &f);
+}
+
+void syscall_from_user(struct arch_context *ctx)
+{
+	kernel_syscall(ctx);
 }
 
 uint64_t arch_frame_pointer(void)

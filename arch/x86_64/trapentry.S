@@ -1,9 +1,61 @@
 /*
- * trapentry.S - one stub per IDT vector. Each pushes an error code (0
- * where the CPU pushes none) and its vector number, then trap_common
- * saves the registers as a struct trap_frame and calls trap_dispatch.
+ * trapentry.S - the ways into and out of the kernel on x86_64.
+ *
+ * Interrupts and exceptions: one stub per IDT vector pushes an error code
+ * (0 where the CPU pushes none) and the vector number, then trap_common
+ * saves the general registers. From user mode all of that lands in the
+ * current task's struct arch_context (TSS.rsp0 points just past it) and
+ * we move to the kernel stack; from kernel mode it is a frame on the
+ * kernel stack and we return to where we were.
+ *
+ * `syscall` enters at syscall_entry, which builds the same frame in the
+ * task's context by hand. Every return to user mode goes through
+ * arch_enter_user, with iretq (one instruction either way under TCG,
+ * and it needs no care about sysret's non-canonical-rcx pitfall).
  */
+#include "cpu_local.h"
+
 #define ERRCODE_VECTORS (1 << 8 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 13 | 1 << 14 | 1 << 17 | 1 << 21 | 1 << 29 | 1 << 30)
+#define FRAME_CS (8 * 18)          /* offset of cs in the saved frame */
+#define GDT_USER_DATA 0x1b
+#define GDT_USER_CODE 0x23
+#define ENTRY_SYSCALL 0x100
+
+.macro SAVE_GPRS
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+.endm
+
+.macro RESTORE_GPRS
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+.endm
 
 	.text
 	.p2align 4
@@ -27,48 +79,55 @@ trap_stubs:
 	.endr
 
 trap_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	testb $3, 8 * 18(%rsp)          /* from user mode? (saved cs) */
+	SAVE_GPRS
+	testb $3, FRAME_CS(%rsp)
 	jz 1f
+	/* From user mode: registers are in the task's context. */
 	swapgs
-1:	mov %rsp, %rdi
+	mov %rsp, %rdi
+	mov %gs:CPU_KERNEL_STACK, %rsp
+	xor %ebp, %ebp
+	cld
+	call trap_from_user             /* does not return */
+	ud2
+1:	/* From kernel mode (the idle loop or a kernel fault). */
+	mov %rsp, %rdi
 	cld
 	call trap_dispatch
-	.global trap_return
-trap_return:
-	testb $3, 8 * 18(%rsp)
-	jz 2f
-	swapgs
-2:	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	RESTORE_GPRS
 	add $16, %rsp                   /* vector, error code */
+	iretq
+
+	.p2align 4
+	.global syscall_entry
+syscall_entry:
+	/* rcx = user rip, r11 = user rflags; interrupts are off (FMASK). */
+	swapgs
+	mov %rsp, %gs:CPU_USER_RSP
+	mov %gs:CPU_CONTEXT_TOP, %rsp
+	pushq $GDT_USER_DATA            /* ss */
+	pushq %gs:CPU_USER_RSP          /* rsp */
+	push %r11                       /* rflags */
+	pushq $GDT_USER_CODE            /* cs */
+	push %rcx                       /* rip */
+	pushq $0                        /* error */
+	pushq $ENTRY_SYSCALL            /* vector */
+	SAVE_GPRS
+	mov %rsp, %rdi
+	mov %gs:CPU_KERNEL_STACK, %rsp
+	xor %ebp, %ebp
+	cld
+	call syscall_from_user          /* does not return */
+	ud2
+
+/* arch_enter_user(struct arch_context *ctx): load ctx and iretq to it.
+ * The caller has checked rip/rsp are canonical user addresses. */
+	.global arch_enter_user
+arch_enter_user:
+	mov %rdi, %rsp
+	RESTORE_GPRS
+	add $16, %rsp
+	swapgs
 	iretq
 
 	.section .note.GNU-stack, "", @progbits

@@ -57,4 +57,66 @@ extern const char arch_name[];
 /* Self-test support: trigger an exception the test expects to catch. */
 void arch_trigger_test_exception(void);
 
+/* ---- user mode (arch implements) ---- */
+#include "arch_context.h"
+#include <cairn/fault.h>
+
+void user_mode_init(void);
+void arch_context_init_user(struct arch_context *c, uint64_t ip, uint64_t sp);
+/* Force a user-written context into a safe state; false if rip/rsp are
+ * not canonical user addresses. */
+bool arch_context_sanitize(struct arch_context *c);
+__attribute__((noreturn)) void arch_switch_to_user(struct arch_context *c);
+/* Wait (interrupts on) for an interrupt; returns after it is handled. */
+void arch_run_idle(void);
+bool arch_user_range_ok(uint64_t addr, uint64_t len);
+
+/* User address spaces: a VSpace is one page-table root page. */
+enum arch_map_result {
+	ARCH_MAP_OK,
+	ARCH_MAP_NEED_TABLE, /* a page-table level above is missing */
+	ARCH_MAP_EXISTS,     /* something is already mapped there */
+	ARCH_MAP_NOT_MAPPED, /* nothing (or something else) is mapped there */
+	ARCH_MAP_BAD_ADDR,   /* not a user address, or misaligned */
+};
+#define ARCH_PAGE_TABLE_LEVELS 3 /* tables below the root a VSpace needs */
+
+void arch_vspace_init(paddr_t root);
+/* Install the table page at the highest missing level covering va;
+ * *level gets its level (1 = last level, mapping pages). */
+enum arch_map_result arch_vspace_map_table(paddr_t root, vaddr_t va,
+					   paddr_t table, unsigned *level);
+/* Remove the table installed at `level` covering va, if it is `table`. */
+enum arch_map_result arch_vspace_unmap_table(paddr_t root, vaddr_t va,
+					     paddr_t table, unsigned level);
+enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
+					  paddr_t frame, bool writable,
+					  bool executable);
+enum arch_map_result arch_vspace_unmap_page(paddr_t root, vaddr_t va,
+					    paddr_t frame);
+/* The frame mapped at va (and whether writable), or 0. */
+paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable);
+void arch_vspace_activate(paddr_t root);
+/* If root is the active table root, switch to `fallback`. */
+void arch_vspace_activate_if_current(paddr_t root, paddr_t fallback);
+
+/* Interrupt lines (arch numbering; x86_64: the 16 ISA IRQs). */
+void arch_irq_mask(unsigned irq);
+void arch_irq_unmask(unsigned irq);
+/* Lines user space may claim (not the timer or a cascade). */
+bool arch_irq_claimable(unsigned irq);
+/* Generic kernel: a device interrupt arrived (not the timer). */
+void irq_deliver(unsigned irq);
+
+/* What a user-mode entry tells the generic kernel (kernel implements). */
+struct user_fault {
+	enum cairn_fault_kind kind;
+	uint64_t ip, addr, code;
+};
+__attribute__((noreturn)) void kernel_syscall(struct arch_context *c);
+__attribute__((noreturn)) void kernel_user_fault(struct arch_context *c,
+						 const struct user_fault *f);
+/* An interrupt arrived while user code ran; it has been handled. */
+__attribute__((noreturn)) void kernel_resume_user(void);
+
 #endif

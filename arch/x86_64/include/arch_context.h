@@ -1,7 +1,12 @@
 /*
  * arch_context.h - a task's saved user-mode registers on x86_64.
- * The order matches the trap frame pushed by trapentry.S so a trap
- * frame and a context copy into each other directly.
+ *
+ * The layout is exactly what an entry from user mode pushes: the CPU's
+ * interrupt frame (rip..ss) below fs_base, then the vector and error code
+ * the stubs push, then the general registers. While a task runs, the
+ * TSS's rsp0 and the syscall entry's stack point just past `ss` of its
+ * context, so registers are saved straight into the task (as seL4 does)
+ * and the kernel itself runs on one kernel stack.
  */
 #ifndef CAIRN_ARCH_CONTEXT_H
 #define CAIRN_ARCH_CONTEXT_H
@@ -11,8 +16,79 @@
 struct arch_context {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t rip, rsp, rflags;
+	uint64_t vector, error;            /* why the task last entered */
+	uint64_t rip, cs, rflags, rsp, ss; /* the CPU's interrupt frame */
 	uint64_t fs_base;
-};
+} __attribute__((aligned(16))); /* the CPU 16-aligns rsp0 on entry: the
+				   frame must end at &fs_base exactly */
+
+#define ARCH_CONTEXT_ENTRY_SYSCALL 0x100 /* `vector` of a syscall entry */
+
+/*
+ * Register accessors for generic code (syscall arguments, results,
+ * setting up a new task). x86_64 convention: number in rax, arguments in
+ * rdi, rsi, rdx, r10, r8, r9; results in rax (error), rdi, rsi, rdx, r10,
+ * r8, r9 (returned words).
+ */
+#define ARCH_SYSCALL_ARGS 6
+#define ARCH_IRQ_LINES 16
+#define ARCH_IRQ_CONSOLE 4 /* COM1 */
+#define ARCH_USER_TOP 0x0000800000000000ull /* first non-canonical address */
+
+static inline uint64_t arch_syscall_number(const struct arch_context *c)
+{
+	return c->rax;
+}
+
+static inline uint64_t *arch_syscall_arg_slot(struct arch_context *c, unsigned i)
+{
+	uint64_t *const slots[ARCH_SYSCALL_ARGS] = { &c->rdi, &c->rsi, &c->rdx,
+						     &c->r10, &c->r8, &c->r9 };
+	return slots[i];
+}
+
+static inline uint64_t arch_syscall_arg(const struct arch_context *c, unsigned i)
+{
+	return *arch_syscall_arg_slot((struct arch_context *)c, i);
+}
+
+static inline void arch_syscall_set_error(struct arch_context *c, uint64_t err)
+{
+	c->rax = err;
+}
+
+static inline uint64_t arch_context_ip(const struct arch_context *c)
+{
+	return c->rip;
+}
+
+static inline uint64_t arch_context_sp(const struct arch_context *c)
+{
+	return c->rsp;
+}
+
+static inline void arch_context_set_ip(struct arch_context *c, uint64_t v)
+{
+	c->rip = v;
+}
+
+static inline void arch_context_set_sp(struct arch_context *c, uint64_t v)
+{
+	c->rsp = v;
+}
+
+/* Argument registers of a task's entry: rdi, rsi. */
+static inline uint64_t arch_context_arg(const struct arch_context *c, unsigned i)
+{
+	return i == 0 ? c->rdi : c->rsi;
+}
+
+static inline void arch_context_set_arg(struct arch_context *c, unsigned i, uint64_t v)
+{
+	if (i == 0)
+		c->rdi = v;
+	else
+		c->rsi = v;
+}
 
 #endif

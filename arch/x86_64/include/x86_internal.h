@@ -4,14 +4,10 @@
 
 #include "kernel.h"
 #include "arch.h"
+#include "arch_context.h"
 
-/* The registers trapentry.S saves, lowest address first. */
-struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
-	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
-};
+/* A trap frame is laid out as a struct arch_context (see there). */
+#define trap_frame arch_context
 
 void serial_init(void);
 void gdt_init(void);
@@ -20,6 +16,7 @@ void pic_init(void);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 void pit_init(unsigned hz);
+void user_mode_init(void);
 void memory_init(void *start_info_phys, struct boot_info_raw *info);
 void trap_dispatch(struct trap_frame *tf);
 void trap_dump(const struct trap_frame *tf);

@@ -1,0 +1,107 @@
+/*
+ * task.h - the task (thread) object. Scheduling and IPC code live
+ * elsewhere (kernel/sched.c, kernel/task.c); the capability core only
+ * creates and destroys tasks.
+ */
+#ifndef CAIRN_TASK_H
+#define CAIRN_TASK_H
+
+#include "arch_context.h"
+#include "cap.h"
+#include "object.h"
+
+/* The task's internal slots, as seL4's TCB: CDT nodes like any slot. */
+enum task_slot_index {
+	TASK_SLOT_CPOOL = 0,   /* root CPool for CAddr resolution */
+	TASK_SLOT_VSPACE = 1,  /* address space */
+	TASK_SLOT_BUFFER = 2,  /* task buffer Page (IPC buffer) */
+	TASK_SLOT_FAULT = 3,   /* channel that receives its faults */
+	TASK_SLOT_COUNT
+};
+
+struct task;
+
+/* The last fault of a task, as reported (enum cairn_fault_kind). */
+struct task_fault {
+	uint32_t kind;
+	uint32_t reserved;
+	uint64_t ip, addr, code;
+};
+
+/* A FIFO of tasks linked through task.queue_next/queue_prev. */
+struct task_queue {
+	struct task *head;
+	struct task *tail;
+};
+
+struct task {
+	struct object hdr;          /* hdr.name is the task's debug name */
+	enum cairn_task_state state;
+	uint8_t priority;
+	uint32_t time_slice;        /* ticks left in the current slice */
+	struct task *queue_next;    /* run queue or one wait queue */
+	struct task *queue_prev;
+	struct task_queue *queue;   /* the queue it is on, or NULL */
+	struct object *blocked_on;  /* channel/notification it waits on */
+	vaddr_t buffer_vaddr;       /* where the task buffer is mapped */
+	/* IPC (kernel/channel.c): a call in progress links client and server. */
+	struct task *reply_to;      /* server: the caller it owes a reply */
+	struct task *reply_from;    /* client in BlockedReply: who owes it */
+	uint8_t reply_grant;        /* server: may send a cap with the reply */
+	uint8_t recv_rights;        /* rights of the channel cap it waits on */
+	struct task_fault fault;    /* why it is Faulted (kernel/fault.c) */
+	struct slot slots[TASK_SLOT_COUNT];
+	struct arch_context ctx;
+};
+
+static inline struct task *task_from_object(struct object *o)
+{
+	return container_of(o, struct task, hdr);
+}
+
+static inline void task_queue_append(struct task_queue *q, struct task *t)
+{
+	t->queue_next = NULL;
+	t->queue_prev = q->tail;
+	if (q->tail)
+		q->tail->queue_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	t->queue = q;
+}
+
+static inline uint64_t task_queue_length(const struct task_queue *q)
+{
+	uint64_t n = 0;
+	for (const struct task *t = q->head; t; t = t->queue_next)
+		n++;
+	return n;
+}
+
+static inline void task_queue_remove(struct task *t)
+{
+	struct task_queue *q = t->queue;
+
+	if (!q)
+		return;
+	if (t->queue_prev)
+		t->queue_prev->queue_next = t->queue_next;
+	else
+		q->head = t->queue_next;
+	if (t->queue_next)
+		t->queue_next->queue_prev = t->queue_prev;
+	else
+		q->tail = t->queue_prev;
+	t->queue_next = t->queue_prev = NULL;
+	t->queue = NULL;
+}
+
+/*
+ * Hook, implemented by the scheduler: the task is being destroyed; take
+ * it off the run queue and off any channel/notification wait queue, and
+ * never run it again. Called before its internal slots are deleted.
+ */
+void sched_remove_task(struct task *t);
+
+#endif

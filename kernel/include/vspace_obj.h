@@ -1,0 +1,53 @@
+/*
+ * vspace_obj.h - VSpaces, page tables and pages as the kernel manages
+ * them (the capability core sees them as plain memory objects).
+ *
+ * A mapping is recorded in the cap that made it: cap.data holds the
+ * virtual address with MAP_LIVE (and, for a page table, its level) in
+ * the low bits; cap.spare holds the VSpace root's frame number. Copies
+ * of a Page or PageTable cap start unmapped.
+ *
+ * Every VSpace root is in a registry of live roots. Unmapping through a
+ * cap only touches a root that is still registered, and a root leaves
+ * the registry when the untyped memory holding it is reset, so a stale
+ * cap can never walk reused memory.
+ */
+#ifndef CAIRN_VSPACE_OBJ_H
+#define CAIRN_VSPACE_OBJ_H
+
+#include "cap.h"
+#include "task.h"
+#include "vspace.h"
+
+#define MAP_LIVE 1ull
+#define MAP_LEVEL_SHIFT 1 /* page tables: level 1..3 in bits 1..2 */
+#define MAP_LEVEL_MASK (3ull << MAP_LEVEL_SHIFT)
+#define VSPACE_MAX 1024   /* live VSpaces at once */
+
+static inline bool mapping_is_live(const struct cap *c)
+{
+	return (c->type == CAIRN_OBJ_PAGE || c->type == CAIRN_OBJ_PAGE_TABLE) &&
+	       (c->data & MAP_LIVE);
+}
+
+static inline uint64_t mapping_vaddr(const struct cap *c)
+{
+	return c->data & ~0xFFFull;
+}
+
+static inline paddr_t mapping_root(const struct cap *c)
+{
+	return (paddr_t)c->spare << 12;
+}
+
+bool vspace_root_is_live(paddr_t root);
+/* Switch to t's address space (the kernel's own if it has none). */
+void vspace_activate_for(struct task *t);
+
+/* Map/unmap through caps, recording the mapping in the cap. */
+int vspace_map_page(struct slot *page, const struct cap *vspace, vaddr_t va,
+		    unsigned attrs);
+int vspace_unmap_cap(struct cap *c);
+int vspace_map_table(struct slot *pt, const struct cap *vspace, vaddr_t va);
+
+#endif

@@ -1,0 +1,153 @@
+/* sched.c - ready queues, time slices and choosing what runs (sched.h). */
+#include "sched.h"
+#include "arch.h"
+#include "ipc.h"
+#include "vspace_obj.h"
+
+struct scheduler sched;
+
+static void bitmap_set(unsigned prio)
+{
+	sched.ready_bitmap[prio / 64] |= 1ull << (prio % 64);
+}
+
+static void bitmap_clear_if_empty(unsigned prio)
+{
+	if (!sched.ready[prio].head)
+		sched.ready_bitmap[prio / 64] &= ~(1ull << (prio % 64));
+}
+
+/* Highest priority with a ready task, or -1. */
+static int highest_ready(void)
+{
+	for (int w = (int)ARRAY_SIZE(sched.ready_bitmap) - 1; w >= 0; w--)
+		if (sched.ready_bitmap[w])
+			return w * 64 + 63 - __builtin_clzll(sched.ready_bitmap[w]);
+	return -1;
+}
+
+void sched_make_ready(struct task *t)
+{
+	dassert(!t->queue && t != sched.current);
+	t->state = CAIRN_TASK_READY;
+	t->blocked_on = NULL;
+	task_queue_append(&sched.ready[t->priority], t);
+	bitmap_set(t->priority);
+	if (sched.current && t->priority > sched.current->priority)
+		sched.resched = true; /* preempt at the next kernel exit */
+}
+
+static void dequeue(struct task *t)
+{
+	if (!t->queue)
+		return;
+	bool was_ready = t->queue == &sched.ready[t->priority];
+	task_queue_remove(t);
+	if (was_ready)
+		bitmap_clear_if_empty(t->priority);
+}
+
+void sched_block(struct task *t, enum cairn_task_state state,
+		 struct object *blocked_on)
+{
+	dequeue(t);
+	if (t == sched.current) {
+		sched.current = NULL;
+		sched.resched = true;
+	}
+	t->state = state;
+	t->blocked_on = blocked_on;
+}
+
+void sched_remove_task(struct task *t)
+{
+	/* Out of any IPC, off the CPU and every queue: for good. */
+	ipc_cancel(t, CAIRN_ERR_OBJECT_DESTROYED);
+	sched_block(t, CAIRN_TASK_INACTIVE, NULL);
+}
+
+void sched_yield(void)
+{
+	struct task *t = sched.current;
+	if (!t)
+		return;
+	sched.current = NULL;
+	t->time_slice = CONFIG_TIME_SLICE_TICKS;
+	sched_make_ready(t);
+	sched.resched = true;
+}
+
+void sched_tick(void)
+{
+	struct task *t = sched.current;
+	if (!t)
+		return;
+	if (t->time_slice > 1) {
+		t->time_slice--;
+		return;
+	}
+	/* Slice used up: to the back of its priority's queue. */
+	sched_yield();
+}
+
+void sched_priority_changed(struct task *t, uint8_t old_priority)
+{
+	if (t->queue == &sched.ready[old_priority]) {
+		task_queue_remove(t);
+		bitmap_clear_if_empty(old_priority);
+		task_queue_append(&sched.ready[t->priority], t);
+		bitmap_set(t->priority);
+	}
+	/* Wait queues are FIFO regardless of priority; nothing to do. */
+	int top = highest_ready();
+	if (sched.current && top > sched.current->priority)
+		sched.resched = true;
+}
+
+/*
+ * Put the running task back if a task of strictly higher priority is
+ * ready. (Equal priorities take turns only when a slice ends or a task
+ * yields; see sched_tick.)
+ */
+static void preempt_if_needed(void)
+{
+	struct task *t = sched.current;
+	if (!t || !sched.resched)
+		return;
+	sched.resched = false;
+	if (highest_ready() > (int)t->priority) {
+		sched.current = NULL;
+		sched_make_ready(t);
+	}
+}
+
+static struct task *pick_next(void)
+{
+	int top = highest_ready();
+	if (top < 0)
+		return NULL;
+	struct task *t = sched.ready[top].head;
+	dequeue(t);
+	return t;
+}
+
+void sched_run(void)
+{
+	preempt_if_needed();
+	while (!sched.current) {
+		struct task *next = pick_next();
+		if (next) {
+			next->state = CAIRN_TASK_RUNNING;
+			if (!next->time_slice)
+				next->time_slice = CONFIG_TIME_SLICE_TICKS;
+			sched.current = next;
+			sched.switches++;
+			break;
+		}
+		arch_run_idle(); /* an interrupt may make a task ready */
+	}
+	sched.resched = false;
+	struct task *t = sched.current;
+	vspace_activate_for(t);
+	arch_switch_to_user(&t->ctx);
+}

@@ -1,0 +1,58 @@
+/* sys_debug.c - debug print, console input and shutdown system calls. */
+#include "syscall.h"
+#include "console.h"
+#include "log.h"
+#include "sched.h"
+
+int sys_debug_print(struct syscall_ctx *sc)
+{
+	struct task_buffer *tb = task_buffer_of(sc->caller);
+	uint64_t len = sc->a[0], flags = sc->a[1];
+	if (!tb)
+		return CAIRN_ERR_ILLEGAL_OPERATION;
+	if (len > CAIRN_DEBUG_PRINT_MAX)
+		return CAIRN_ERR_RANGE;
+	if (flags & ~(uint64_t)CAIRN_PRINT_TAGGED)
+		return CAIRN_ERR_INVALID_ARGUMENT;
+	/* Copy first: the task (or another sharing the page) may change it. */
+	char text[CAIRN_DEBUG_PRINT_MAX];
+	memcpy(text, tb->print, len);
+	/* A tagged print is its own log line, even after a prompt that did
+	 * not end its line. */
+	bool line_start = true;
+	if ((flags & CAIRN_PRINT_TAGGED) && len && kernel_log.head &&
+	    kernel_log.buf[(kernel_log.head - 1) % LOG_BUF_SIZE] != '\n')
+		log_putc('\n');
+	for (uint64_t i = 0; i < len; i++) {
+		if ((flags & CAIRN_PRINT_TAGGED) && line_start)
+			kprintf("%s", CAIRN_DEBUG_PRINT_TAG);
+		log_putc(text[i]);
+		line_start = text[i] == '\n';
+	}
+	return CAIRN_ERR_OK;
+}
+
+int sys_debug_getc(struct syscall_ctx *sc)
+{
+	uint64_t flags = sc->a[0];
+	if (flags & ~(uint64_t)CAIRN_GETC_NONBLOCK)
+		return CAIRN_ERR_INVALID_ARGUMENT;
+	int c = console_input_take();
+	if (c >= 0) {
+		task_set_result(sc->caller, 0, (uint64_t)c);
+		return CAIRN_ERR_OK;
+	}
+	if (flags & CAIRN_GETC_NONBLOCK)
+		return CAIRN_ERR_WOULD_BLOCK;
+	/* Waiting for an interrupt-driven event: shown as BlockedNotification. */
+	sched_block(sc->caller, CAIRN_TASK_BLOCKED_NOTIFICATION, NULL);
+	task_queue_append(&console_input.waiters, sc->caller);
+	return SYSCALL_BLOCKED;
+}
+
+int sys_debug_shutdown(struct syscall_ctx *sc)
+{
+	kprintf("[kernel] shutdown requested by task '%s' with status %lu\n",
+		sc->caller->hdr.name, sc->a[0]);
+	arch_shutdown((int)(sc->a[0] & 0x7fffffff));
+}

@@ -1,0 +1,49 @@
+/*
+ * fixture.h - a small world for capability tests: a root CPool whose
+ * slot 0 holds a cap to itself (as rinit's does) and one untyped region
+ * in slot 1, plus helpers to check invariants and detect leaks.
+ */
+#ifndef CAIRN_TEST_FIXTURE_H
+#define CAIRN_TEST_FIXTURE_H
+
+#include "cap.h"
+#include "cpool.h"
+#include "object.h"
+#include "untyped.h"
+
+struct fixture {
+	struct cpool *root;
+	void *root_mem;
+	void *ut_mem;
+	unsigned ut_bits;
+};
+
+enum { FX_ROOT_SELF = 0, FX_UNTYPED = 1 };
+
+/* Root pool of 2^root_bits slots; untyped of 2^ut_bits bytes (0: none). */
+void fx_setup(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device);
+
+/* Delete everything; fails the current test on leaks or violations. */
+void fx_teardown(struct fixture *f);
+
+static inline struct slot *fx_slot(struct fixture *f, uint64_t i)
+{
+	return cpool_slot(f->root, i);
+}
+
+/* The cap in root slot 0, for lookups. */
+static inline const struct cap *fx_root_cap(struct fixture *f)
+{
+	return &f->root->slots[FX_ROOT_SELF].cap;
+}
+
+/* Run capcheck; print each violation as a TAP diagnostic; 0 if clean. */
+unsigned fx_check_at(const char *file, int line);
+#define fx_check() fx_check_at(__FILE__, __LINE__)
+
+/* Live objects of all types (a leak detector). */
+uint64_t fx_live_objects(void);
+
+void *fx_alloc_aligned(size_t align, size_t size);
+
+#endif

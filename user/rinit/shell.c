@@ -1,0 +1,163 @@
+/*
+ * shell.c - command dispatch and argument helpers (see shell.h).
+ */
+#include "parse.h"
+#include "shell.h"
+#include "syscall.h"
+#include "tokenize.h"
+#include "ustring.h"
+
+static const struct command *const groups[] = {
+	commands_misc, commands_caps, commands_tasks, commands_chan,
+};
+
+void shell_init(struct shell *sh, format_sink out, void *out_arg,
+		const struct cairn_bootinfo *bi, struct slot_alloc *slots, struct ut_alloc *ua)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->out = out;
+	sh->out_arg = out_arg;
+	sh->bi = bi;
+	sh->slots = slots;
+	sh->ua = ua;
+	sh->next_buffer_vaddr = RINIT_BUFFER_WINDOW_START;
+}
+
+void sh_printf(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(sh->out, sh->out_arg, fmt, ap);
+	va_end(ap);
+}
+
+void shell_for_each(void (*fn)(void *arg, const struct command *c), void *arg)
+{
+	for (unsigned g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (const struct command *c = groups[g]; c->name; c++)
+			fn(arg, c);
+}
+
+const struct command *shell_find(const char *name)
+{
+	for (unsigned g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (const struct command *c = groups[g]; c->name; c++)
+			if (strcmp(c->name, name) == 0)
+				return c;
+	return NULL;
+}
+
+int shell_execute(struct shell *sh, char *line)
+{
+	char *argv[TOKENIZE_MAX_ARGS + 1];
+	const char *err;
+	const struct command *c;
+	int argc = tokenize(line, argv, TOKENIZE_MAX_ARGS, &err);
+
+	if (argc < 0) {
+		sh_printf(sh, "error: %s\n", err);
+		return -1;
+	}
+	if (argc == 0)
+		return 0;
+	c = shell_find(argv[0]);
+	if (!c) {
+		sh_printf(sh, "%s: unknown command (type 'help' for the list)\n", argv[0]);
+		return -1;
+	}
+	if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
+		sh_printf(sh, "%s: %s arguments\nusage: %s %s\n", c->name,
+			  argc - 1 < c->min_args ? "missing" : "too many", c->name, c->usage);
+		return -1;
+	}
+	return c->fn(sh, argc, argv) ? -1 : 0;
+}
+
+int sh_number(struct shell *sh, const char *cmd, const char *what, const char *arg,
+	      uint64_t max, uint64_t *out)
+{
+	enum parse_status st = parse_u64_max(arg, max, out);
+
+	if (st == PARSE_OK)
+		return 0;
+	if (st == PARSE_OVERFLOW)
+		sh_printf(sh, "%s: %s '%s' is too large (at most %llu)\n", cmd, what, arg,
+			  (unsigned long long)max);
+	else
+		sh_printf(sh, "%s: %s '%s' is %s\n", cmd, what, arg, parse_status_str(st));
+	return -1;
+}
+
+int sh_slot(struct shell *sh, const char *cmd, const char *arg, uint64_t *slot)
+{
+	return sh_number(sh, cmd, "slot", arg, sh->slots->count - 1, slot);
+}
+
+int sh_rights(struct shell *sh, const char *cmd, const char *arg, unsigned *rights)
+{
+	static const char letters[] = "rwgG"; /* bit i of enum cairn_rights */
+	uint64_t v;
+	unsigned r = 0;
+
+	if (strcmp(arg, "all") == 0) {
+		*rights = CAIRN_RIGHTS_ALL;
+		return 0;
+	}
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		if (sh_number(sh, cmd, "rights", arg, CAIRN_RIGHTS_ALL, &v))
+			return -1;
+		*rights = (unsigned)v;
+		return 0;
+	}
+	for (const char *p = arg; *p; p++) {
+		const char *l = strchr(letters, *p);
+
+		if (*p == '-') /* as printed by list: "rw--" */
+			continue;
+		if (!l) {
+			sh_printf(sh, "%s: rights '%s': use letters r w g G, 'all' or a number\n",
+				  cmd, arg);
+			return -1;
+		}
+		r |= 1u << (l - letters);
+	}
+	*rights = r;
+	return 0;
+}
+
+const char *sh_rights_str(unsigned rights, char buf[5])
+{
+	static const char letters[] = "rwgG";
+
+	for (int i = 0; i < 4; i++)
+		buf[i] = (rights >> i) & 1 ? letters[i] : '-';
+	buf[4] = '\0';
+	return buf;
+}
+
+int sh_syserr(struct shell *sh, const char *cmd, int err)
+{
+	sh_printf(sh, "%s: %s (%s)\n", cmd, cairn_strerror(err), cairn_error_name(err));
+	return -1;
+}
+
+int sh_cap(struct shell *sh, const char *cmd, uint64_t slot, unsigned type,
+	   struct cairn_cap_info *info)
+{
+	int err = cairn_cap_identify(slot, info);
+
+	if (err)
+		return sh_syserr(sh, cmd, err);
+	if (info->type == CAIRN_OBJ_NULL) {
+		sh_printf(sh, "%s: slot %llu is empty\n", cmd, (unsigned long long)slot);
+		return -1;
+	}
+	if (type != CAIRN_OBJ_NULL && info->type != type) {
+		sh_printf(sh, "%s: slot %llu holds a %s cap, not a %s\n", cmd,
+			  (unsigned long long)slot, cairn_obj_type_name(info->type),
+			  cairn_obj_type_name((int)type));
+		return -1;
+	}
+	return 0;
+}
