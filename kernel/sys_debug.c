@@ -56,3 +56,31 @@ int sys_debug_shutdown(struct syscall_ctx *sc)
 		sc->caller->hdr.name, sc->a[0]);
 	arch_shutdown((int)(sc->a[0] & 0x7fffffff));
 }
+
+/* The name of the last checkpoint, for debuggers that stop later. */
+char kdbg_checkpoint_name[CAIRN_CHECKPOINT_NAME_MAX + 1];
+
+__attribute__((noinline)) void kdbg_checkpoint(const char *name)
+{
+	/* Nothing to do: this is where a debugger's breakpoint sits. */
+	__asm__ volatile("" : : "r"(name) : "memory");
+}
+
+int sys_debug_checkpoint(struct syscall_ctx *sc)
+{
+	struct task_buffer *tb = task_buffer_of(sc->caller);
+	uint64_t len = sc->a[0];
+	if (!tb)
+		return CAIRN_ERR_ILLEGAL_OPERATION;
+	if (len == 0 || len > CAIRN_CHECKPOINT_NAME_MAX)
+		return CAIRN_ERR_RANGE;
+	char name[CAIRN_CHECKPOINT_NAME_MAX + 1];
+	memcpy(name, tb->print, len);
+	name[len] = '\0';
+	for (uint64_t i = 0; i < len; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return CAIRN_ERR_INVALID_ARGUMENT;
+	memcpy(kdbg_checkpoint_name, name, len + 1);
+	kdbg_checkpoint(kdbg_checkpoint_name);
+	return CAIRN_ERR_OK;
+}

@@ -54,6 +54,7 @@ static const struct syscall_entry syscall_table[CAIRN_SYS_COUNT] = {
 	[CAIRN_SYS_DEBUG_PRINT] = { sys_debug_print, 2 },
 	[CAIRN_SYS_DEBUG_GETC] = { sys_debug_getc, 1 },
 	[CAIRN_SYS_DEBUG_SHUTDOWN] = { sys_debug_shutdown, 1 },
+	[CAIRN_SYS_DEBUG_CHECKPOINT] = { sys_debug_checkpoint, 1 },
 };
 
 void kernel_syscall(struct arch_context *ctx)

@@ -80,5 +80,9 @@ int sys_yield(struct syscall_ctx *sc);
 int sys_debug_print(struct syscall_ctx *sc);
 int sys_debug_getc(struct syscall_ctx *sc);
 int sys_debug_shutdown(struct syscall_ctx *sc);
+int sys_debug_checkpoint(struct syscall_ctx *sc);
+
+/* Where scripted GDB sessions break: a user task reached `name`. */
+void kdbg_checkpoint(const char *name);
 
 #endif

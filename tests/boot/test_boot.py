@@ -20,8 +20,10 @@ def main(kernel):
             m = c.expect(r"memory: (\d+) MiB free")
             t.check(int(m.group(1)) > 200, "memory map read: >200 MiB free of 256",
                     m.group(0))
-            c.expect(r"boot complete")
-            t.check(True, "kernel finishes booting")
+            m = c.expect(r"starting rinit: entry (0x[0-9a-f]+), (\d+) initial caps")
+            t.check(int(m.group(2)) > 8, "kernel starts rinit with its initial caps", m.group(0))
+            c.expect(r"rinit> ")
+            t.check(True, "rinit reaches its shell prompt")
         except ConsoleTimeout as e:
             t.check(False, "boot output", e)
     return t.done()

@@ -329,6 +329,19 @@ int cairn_debug_getc(unsigned flags, int *ch)
 	return err;
 }
 
+int cairn_debug_checkpoint(const char *name)
+{
+	struct task_buffer *b = tb();
+	size_t len = strlen(name);
+
+	if (!b)
+		return CAIRN_ERR_ILLEGAL_OPERATION;
+	if (len > CAIRN_DEBUG_PRINT_MAX)
+		return CAIRN_ERR_RANGE;
+	memcpy(b->print, name, len);
+	return sys(CAIRN_SYS_DEBUG_CHECKPOINT, len, 0, 0, 0, 0, 0, NULL);
+}
+
 int cairn_debug_shutdown(int status)
 {
 	return sys(CAIRN_SYS_DEBUG_SHUTDOWN, (uint64_t)(int64_t)status, 0, 0, 0, 0, 0, NULL);

@@ -73,6 +73,8 @@ int cairn_irq_ack(uint64_t handler);
 int cairn_yield(void);
 /* Prints len bytes (in CAIRN_DEBUG_PRINT_MAX pieces); flags CAIRN_PRINT_*. */
 int cairn_debug_print(const char *s, size_t len, unsigned flags);
+/* Stop at a named point when a debugger is watching (kdbg_checkpoint). */
+int cairn_debug_checkpoint(const char *name);
 /* One console byte in *ch; flags CAIRN_GETC_NONBLOCK. */
 int cairn_debug_getc(unsigned flags, int *ch);
 /* Returns only if the kernel refused. */

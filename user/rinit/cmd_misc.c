@@ -82,11 +82,19 @@ static int cmd_shutdown(struct shell *sh, int argc, char **argv)
 	return sh_syserr(sh, argv[0], err ? err : CAIRN_ERR_ILLEGAL_OPERATION);
 }
 
+static int cmd_checkpoint(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	return sh_syserr(sh, argv[0], cairn_debug_checkpoint(argv[1]));
+}
+
 const struct command commands_misc[] = {
 	{ "help", "[COMMAND]", "list the commands, or explain one", 0, 1, cmd_help },
 	{ "echo", "MESSAGE...", "print MESSAGE back (quote to keep spaces)", 0,
 	  TOKENIZE_MAX_ARGS - 1, cmd_echo },
 	{ "info", "", "boot info: kernel, root CPool, initial slots", 0, 0, cmd_info },
+	{ "checkpoint", "NAME", "stop at kdbg_checkpoint(NAME) if a debugger waits there",
+	  1, 1, cmd_checkpoint },
 	{ "shutdown", "[STATUS]", "stop the machine with exit STATUS (0-255)", 0, 1,
 	  cmd_shutdown },
 	{ 0 },

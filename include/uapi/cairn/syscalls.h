@@ -156,7 +156,11 @@
 	/* a user-space serial driver exists.                                  */        \
 	X(DEBUG_GETC,       33, "flags",                           "char")                  \
 	/* Stop the machine; status 0 means success (QEMU exits with it). */             \
-	X(DEBUG_SHUTDOWN,   34, "status",                          "")
+	X(DEBUG_SHUTDOWN,   34, "status",                          "")                      \
+	/* A named point for debuggers: the kernel calls kdbg_checkpoint(name) */        \
+	/* with tb.print[0..len) (1..CAIRN_CHECKPOINT_NAME_MAX bytes, printable), */     \
+	/* where scripted GDB sessions put a breakpoint.                        */       \
+	X(DEBUG_CHECKPOINT, 35, "len",                             "")
 
 enum cairn_syscall {
 #define CAIRN_SYSCALL_ENUM_(name, nr, args, res) CAIRN_SYS_##name = nr,
@@ -241,6 +245,7 @@ enum cairn_debug_flags {
 #define CAIRN_DEBUG_PRINT_TAG "[kernel] Userspace print: "
 
 #define CAIRN_DEBUG_PRINT_MAX 1024
+#define CAIRN_CHECKPOINT_NAME_MAX 31
 
 /* ---- CAP_IDENTIFY result ----------------------------------------------- */
 

@@ -319,3 +319,8 @@ int cairn_debug_shutdown(int status)
 {
 	return call("debug_shutdown", "%d", status) ? : CAIRN_ERR_ILLEGAL_OPERATION;
 }
+
+int cairn_debug_checkpoint(const char *name)
+{
+	return call("debug_checkpoint", "%s", name);
+}
