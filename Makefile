@@ -34,7 +34,7 @@ msg = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(2)')
 
 .DEFAULT_GOAL := all
 CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
-NOCONFIG_TARGETS := help clean distclean deps $(CONFIG_TARGETS)
+NOCONFIG_TARGETS := help clean distclean deps bench $(CONFIG_TARGETS)
 
 # ---------------------------------------------------------------- config ---
 KCONFIG_RUN := $(PYTHON) -m
@@ -126,8 +126,15 @@ all: $(BUILD)/cairn.elf
 
 # User space (user/lib, rinit) and the root task carried in the kernel.
 include user/user.mk
+include kdbg/kdbg.mk
+all: $(KDBG_OUTPUTS)
+include user/bench/bench.mk
 ifeq ($(CONFIG_KERNEL_SELFTEST),y)
 ROOT_TASK_ELF :=
+else ifeq ($(CONFIG_ROOT_TASK_TESTS),y)
+ROOT_TASK_ELF := $(TESTS_ELF)
+else ifeq ($(CONFIG_ROOT_TASK_BENCH),y)
+ROOT_TASK_ELF := $(BENCH_ELF)
 else
 ROOT_TASK_ELF := $(RINIT_ELF)
 endif
@@ -187,6 +194,12 @@ print-%:
 
 .PHONY: check
 
+# Benchmarks in their own build (configs/x86_64_bench_defconfig).
+bench:
+	$(Q)$(PYTHON) scripts/bench --build $(BUILD)/bench
+
+.PHONY: bench
+
 # ------------------------------------------------------------------ misc ---
 deps:
 	$(Q)scripts/install-deps
@@ -216,6 +229,7 @@ help:
 	@echo "  check            every test layer; ends with 'N passed, N failed'"
 	@echo "  host-tests       build the host unit tests of the capability core"
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
+	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts)"
 	@echo
 	@echo "Other: deps (install Debian packages), clean, distclean"
 	@echo "Variables: O=DIR (out-of-tree build), V=1 (show commands), QEMU_ARGS"

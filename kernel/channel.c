@@ -34,17 +34,28 @@ static struct channel *lookup_channel(struct task *t, uint64_t arg,
 	return channel_from_object(cap_object(&s->cap));
 }
 
-/* Check and copy a message given as syscall words (info, w0..w3). */
-static int msg_from_words(uint64_t info, const uint64_t *words, struct ipc_msg *m)
+/*
+ * Check and copy a message from task t: info and words 0..3 as syscall
+ * words, the rest from its task buffer.
+ */
+static int msg_from_words(struct task *t, uint64_t info, const uint64_t *words,
+			  struct ipc_msg *m)
 {
 	if (info & ~MSG_INPUT_FLAGS)
 		return CAIRN_ERR_INVALID_ARGUMENT;
 	unsigned len = CAIRN_MSGINFO_LEN(info);
-	if (len > CAIRN_MSG_INLINE_WORDS)
+	if (len > CAIRN_MSG_MAX_WORDS)
 		return CAIRN_ERR_RANGE;
 	m->info = info;
 	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
 		m->words[i] = i < len ? words[i] : 0;
+	if (len > CAIRN_MSG_INLINE_WORDS) {
+		struct task_buffer *tb = task_buffer_of(t);
+		if (!tb)
+			return CAIRN_ERR_ILLEGAL_OPERATION;
+		memcpy(&m->words[CAIRN_MSG_INLINE_WORDS], tb->msg,
+		       (len - CAIRN_MSG_INLINE_WORDS) * sizeof(uint64_t));
+	}
 	return CAIRN_ERR_OK;
 }
 
@@ -113,6 +124,11 @@ static void deliver(struct task *r, struct ipc_msg *m, const struct cap_source *
 	task_set_result(r, 1, info);
 	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
 		task_set_result(r, 2 + i, m->words[i]);
+	unsigned len = CAIRN_MSGINFO_LEN(m->info);
+	struct task_buffer *tb = task_buffer_of(r);
+	if (len > CAIRN_MSG_INLINE_WORDS && tb) /* a running task has one */
+		memcpy(tb->msg, &m->words[CAIRN_MSG_INLINE_WORDS],
+		       (len - CAIRN_MSG_INLINE_WORDS) * sizeof(uint64_t));
 }
 
 /* Append a message to the ring (there is room). */
@@ -194,7 +210,7 @@ static void refill_from_senders(struct channel *ch)
 		lookup_channel(s, arch_syscall_arg(&s->ctx, 0), CAIRN_RIGHT_WRITE,
 			       &rights, &m.badge, &err);
 		if (!err)
-			err = msg_from_words(arch_syscall_arg(&s->ctx, 1), words, &m);
+			err = msg_from_words(s, arch_syscall_arg(&s->ctx, 1), words, &m);
 		if (!err)
 			err = message_cap(s, &m, rights, &cap);
 		bool is_call = arch_syscall_number(&s->ctx) == CAIRN_SYS_CHAN_CALL;
@@ -245,7 +261,7 @@ static int sys_send_common(struct syscall_ctx *sc, bool is_call, bool may_block)
 					    &rights, &m.badge, &err);
 	if (err)
 		return err;
-	err = msg_from_words(sc->a[1], &sc->a[2], &m);
+	err = msg_from_words(t, sc->a[1], &sc->a[2], &m);
 	struct slot *cap = NULL;
 	if (!err)
 		err = message_cap(t, &m, rights, &cap);
@@ -293,7 +309,7 @@ static int reply(struct task *t, uint64_t info, const uint64_t *words)
 	if (!client)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
 	struct ipc_msg m = { .badge = 0 };
-	int err = msg_from_words(info, words, &m);
+	int err = msg_from_words(t, info, words, &m);
 	struct slot *cap = NULL;
 	if (!err && (m.info & CAIRN_MSG_CAP))
 		err = sender_cap(t, t->reply_grant, &cap);
@@ -350,7 +366,7 @@ int channel_send_kernel(struct channel *ch, uint64_t badge, const uint64_t *word
 
 void ipc_wake_with_error(struct task *t, int error)
 {
-	task_queue_remove(t);
+	sched_dequeue(t);
 	task_set_error(t, error);
 	t->blocked_on = NULL;
 	sched_make_ready(t);
@@ -370,7 +386,7 @@ void ipc_cancel(struct task *t, int error)
 					ch->ring[i].caller = NULL;
 		}
 	}
-	task_queue_remove(t); /* a channel, notification or console queue */
+	sched_dequeue(t); /* a wait queue, or the ready queue */
 	if (t->reply_to) {   /* it owed a reply: the caller would wait forever */
 		struct task *client = t->reply_to;
 		t->reply_to = NULL;

@@ -2,6 +2,8 @@
 #include "kernel.h"
 #include "arch.h"
 
+#define PANIC_EXIT_STATUS 99 /* QEMU exit status of a panicked test run */
+
 void panic(const char *fmt, ...)
 {
 	static bool in_panic;
@@ -17,8 +19,10 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("\n");
 	arch_backtrace(arch_frame_pointer(), 16);
-#ifdef CONFIG_KERNEL_SELFTEST
-	arch_shutdown(1); /* a test run reports the failure */
+#if defined(CONFIG_KERNEL_SELFTEST) || defined(CONFIG_ROOT_TASK_TESTS) || \
+	defined(CONFIG_ROOT_TASK_BENCH)
+	/* Unattended runs end at once rather than hang until a timeout. */
+	arch_shutdown(PANIC_EXIT_STATUS);
 #endif
 	arch_halt();
 }

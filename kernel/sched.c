@@ -37,7 +37,7 @@ void sched_make_ready(struct task *t)
 		sched.resched = true; /* preempt at the next kernel exit */
 }
 
-static void dequeue(struct task *t)
+void sched_dequeue(struct task *t)
 {
 	if (!t->queue)
 		return;
@@ -50,7 +50,7 @@ static void dequeue(struct task *t)
 void sched_block(struct task *t, enum cairn_task_state state,
 		 struct object *blocked_on)
 {
-	dequeue(t);
+	sched_dequeue(t);
 	if (t == sched.current) {
 		sched.current = NULL;
 		sched.resched = true;
@@ -127,7 +127,7 @@ static struct task *pick_next(void)
 	if (top < 0)
 		return NULL;
 	struct task *t = sched.ready[top].head;
-	dequeue(t);
+	sched_dequeue(t);
 	return t;
 }
 

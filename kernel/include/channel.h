@@ -13,7 +13,7 @@
 struct channel_msg {
 	uint64_t badge;  /* badge of the sender's cap */
 	uint64_t info;   /* length and flags, defined by the IPC code */
-	uint64_t words[CAIRN_MSG_INLINE_WORDS];
+	uint64_t words[CAIRN_MSG_MAX_WORDS];
 	struct slot cap; /* a capability in flight, owned by the channel */
 	struct task *caller; /* sent by a call: the task awaiting the reply */
 };

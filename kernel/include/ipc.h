@@ -17,7 +17,7 @@
 struct ipc_msg {
 	uint64_t badge;
 	uint64_t info; /* CAIRN_MSGINFO: length, CAP, CALL */
-	uint64_t words[CAIRN_MSG_INLINE_WORDS];
+	uint64_t words[CAIRN_MSG_MAX_WORDS];
 };
 
 /*

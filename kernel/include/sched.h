@@ -27,6 +27,10 @@ extern struct scheduler sched;
 
 /* Put t (not running, not queued) at the tail of its ready queue. */
 void sched_make_ready(struct task *t);
+/* Take t off whatever queue it is on (ready or a wait queue), keeping
+ * the ready bitmap right. Everyone removing a task from a queue whose
+ * kind they do not know must use this. */
+void sched_dequeue(struct task *t);
 /* Take t off the CPU or its ready queue and give it `state`. */
 void sched_block(struct task *t, enum cairn_task_state state,
 		 struct object *blocked_on);

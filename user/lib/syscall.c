@@ -126,14 +126,19 @@ int cairn_task_read_state(uint64_t task, struct cairn_task_info *out)
 /* Put the cap to send in the task buffer when the message carries one. */
 static int prepare_send(const struct cairn_msg *m)
 {
+	unsigned len = CAIRN_MSGINFO_LEN(m->info);
 	struct task_buffer *b;
 
-	if (!(m->info & CAIRN_MSG_CAP))
+	if (!(m->info & CAIRN_MSG_CAP) && len <= CAIRN_MSG_INLINE_WORDS)
 		return 0;
 	b = tb();
 	if (!b)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	b->send_cap = m->cap;
+	if (m->info & CAIRN_MSG_CAP)
+		b->send_cap = m->cap;
+	if (len > CAIRN_MSG_INLINE_WORDS && len <= CAIRN_MSG_MAX_WORDS)
+		memcpy(b->msg, &m->words[CAIRN_MSG_INLINE_WORDS],
+		       (len - CAIRN_MSG_INLINE_WORDS) * sizeof(uint64_t));
 	return 0;
 }
 
@@ -151,8 +156,13 @@ static void unpack_msg(const uint64_t r[6], uint64_t recv_slot, struct cairn_msg
 {
 	out->badge = r[0];
 	out->info = r[1];
+	unsigned len = CAIRN_MSGINFO_LEN(out->info);
+	struct task_buffer *b = tb();
+
 	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
 		out->words[i] = r[2 + i];
+	for (unsigned i = CAIRN_MSG_INLINE_WORDS; i < CAIRN_MSG_MAX_WORDS; i++)
+		out->words[i] = b && i < len ? b->msg[i - CAIRN_MSG_INLINE_WORDS] : 0;
 	out->cap = (out->info & CAIRN_MSG_CAP) ? recv_slot : CAIRN_NO_SLOT;
 }
 

@@ -22,7 +22,7 @@
 struct cairn_msg {
 	uint64_t badge; /* received: the sender cap's badge */
 	uint64_t info;  /* CAIRN_MSGINFO(len, flags) */
-	uint64_t words[CAIRN_MSG_INLINE_WORDS];
+	uint64_t words[CAIRN_MSG_MAX_WORDS]; /* words 4.. go via the task buffer */
 	uint64_t cap;   /* sent with CAIRN_MSG_CAP: the cap to send;
 			   received with CAIRN_MSG_CAP: the slot it is in */
 };

@@ -98,8 +98,10 @@ typedef uint64_t cairn_caddr_t;
 /* Debug names of tasks, channels and pools (with the NUL). */
 #define CAIRN_NAME_LEN 16
 
-/* Payload words a channel message carries inline. */
+/* Payload words a channel message carries in registers, and in all
+ * (the rest travel in the task buffer's msg[]). */
 #define CAIRN_MSG_INLINE_WORDS 4
+#define CAIRN_MSG_MAX_WORDS 12
 
 /*
  * Object sizes, log2 bytes. Retype takes a user size argument only for
@@ -110,7 +112,7 @@ typedef uint64_t cairn_caddr_t;
 #define CAIRN_PAGE_TABLE_BITS 12
 #define CAIRN_VSPACE_BITS 12
 #define CAIRN_TASK_BITS 11
-#define CAIRN_CHANNEL_BITS 13 /* room for 64 queued messages */
+#define CAIRN_CHANNEL_BITS 14 /* room for 64 queued 12-word messages */
 #define CAIRN_NOTIFICATION_BITS 8
 #define CAIRN_SLOT_BITS 6     /* a slot takes at most 64 bytes */
 #define CAIRN_CPOOL_MIN_SLOT_BITS 1

@@ -182,8 +182,10 @@ static inline const char *cairn_syscall_name(unsigned long nr)
 /* ---- message info word (CHAN_* info argument and result) ------------- */
 
 /*
- * A message is `len` payload words (0..CAIRN_MSG_INLINE_WORDS, all in
- * registers), the sender cap's badge, and optionally one capability.
+ * A message is `len` payload words (0..CAIRN_MSG_MAX_WORDS), the sender
+ * cap's badge, and optionally one capability. Words 0..3 travel in
+ * registers; words 4..len-1 are read from the sender's tb.msg[] and
+ * written to the receiver's tb.msg[] (word i at msg[i - 4]).
  *   bits 0..3  length in words
  *   bit  8     CAP: sending, tb.send_cap names the cap to send (it is
  *              copied; the sender keeps its own); receiving, a cap was
@@ -194,7 +196,7 @@ static inline const char *cairn_syscall_name(unsigned long nr)
  *   bit  10    CALL (result only): the message came from CHAN_CALL;
  *              the receiver owes a CHAN_REPLY
  * Other bits must be 0 on input (INVALID_ARGUMENT). A length above
- * CAIRN_MSG_INLINE_WORDS is RANGE. Payload words past len read as 0.
+ * CAIRN_MSG_MAX_WORDS is RANGE. Payload words past len read as 0.
  */
 enum cairn_msginfo_bits {
 	CAIRN_MSG_LEN_MASK = 0xf,
@@ -314,6 +316,8 @@ struct task_buffer {
 	/* out, after a receive with CAIRN_MSG_CAP: the cap's badge and type */
 	uint64_t recv_cap_badge;
 	uint64_t recv_cap_type;
+	/* in (send) / out (receive): message words 4 .. len-1 */
+	uint64_t msg[CAIRN_MSG_MAX_WORDS - CAIRN_MSG_INLINE_WORDS];
 	uint64_t reserved[4];
 	/* out: results of CAP_IDENTIFY and TASK_READ_STATE */
 	union {
