@@ -158,6 +158,13 @@ $(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
 
 # The objects' own .d files name the headers and config symbols they use,
 # so the stamp (touched on every .config change) need not rebuild them.
+# The IPC fastpath is called only from the syscall entry stub, which
+# restores every user register itself: it need not preserve callee-saved
+# registers, nor keep a frame pointer (saves ~16 instructions a call).
+FASTPATH_CFLAGS_x86_64 := -fomit-frame-pointer -fcall-used-rbx -fcall-used-r12 \
+	-fcall-used-r13 -fcall-used-r14 -fcall-used-r15
+$(BUILD)/obj/kernel/fastpath.o: KCFLAGS += $(FASTPATH_CFLAGS_$(ARCH))
+
 $(FLAG_CONFIG_DEPS): | $(BUILD)/kconfig.stamp
 	@:
 -include $(wildcard $(KERNEL_OBJS:.o=.o.d))

@@ -231,6 +231,7 @@ bool root_task_available(void)
 void root_task_start(void)
 {
 	struct boot_builder b = { .next_slot = CAIRN_SLOT_FIRST_EXTRA };
+	vspace_init();
 	paddr_t bi_frame = boot_alloc(PAGE_BITS);
 	b.bi = phys_to_virt(bi_frame);
 	*b.bi = (struct cairn_bootinfo){
@@ -311,5 +312,6 @@ void root_task_start(void)
 	kprintf("[kernel] starting rinit: entry 0x%lx, %u initial caps, %lu MiB untyped\n",
 		entry, b.bi->slot_count, untyped_size(&s[CAIRN_SLOT_UNTYPED].cap) >> 20);
 	sched_make_ready(t);
-	sched_run();
+	sched_schedule();
+	arch_return_to_user();
 }

@@ -163,7 +163,7 @@ static int send(struct task *t, struct channel *ch, struct ipc_msg *m,
 		task_queue_remove(r);
 		struct cap_source src = { cap, false };
 		deliver(r, m, &src, is_call ? t : NULL,
-			r->recv_rights & CAIRN_RIGHT_GRANT_REPLY);
+			r->recv_grant_reply);
 		sched_make_ready(r);
 	} else if (ch->count < CONFIG_CHANNEL_QUEUE_DEPTH) {
 		int err = ring_push(ch, m, cap, is_call ? t : NULL);
@@ -245,7 +245,7 @@ static int recv(struct task *t, struct channel *ch, uint8_t rights, bool may_blo
 	}
 	if (!may_block)
 		return CAIRN_ERR_WOULD_BLOCK;
-	t->recv_rights = rights;
+	t->recv_grant_reply = (rights & CAIRN_RIGHT_GRANT_REPLY) != 0;
 	sched_block(t, CAIRN_TASK_BLOCKED_RECV, &ch->hdr);
 	task_queue_append(&ch->receivers, t);
 	return SYSCALL_BLOCKED;

@@ -13,7 +13,8 @@ void kernel_user_fault(struct arch_context *ctx, const struct user_fault *f)
 	struct task *t = sched.current;
 	kassert(t && &t->ctx == ctx);
 	t->fault = (struct task_fault){
-		.kind = f->kind, .ip = f->ip, .addr = f->addr, .code = f->code,
+		.kind = f->kind, .exception = (uint32_t)f->exception,
+		.ip = f->ip, .addr = f->addr, .code = f->code,
 	};
 	kprintf("[kernel] task '%s' faulted: %s at ip 0x%lx (address 0x%lx, "
 		"code 0x%lx)\n", t->hdr.name, cairn_fault_name(f->kind), f->ip,
@@ -29,10 +30,10 @@ void kernel_user_fault(struct arch_context *ctx, const struct user_fault *f)
 			kprintf("[kernel] fault message for '%s' dropped: its fault "
 				"channel is full\n", t->hdr.name);
 	}
-	sched_run();
+	sched_schedule();
 }
 
 void kernel_resume_user(void)
 {
-	sched_run();
+	sched_schedule();
 }

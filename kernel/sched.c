@@ -17,8 +17,7 @@ static void bitmap_clear_if_empty(unsigned prio)
 		sched.ready_bitmap[prio / 64] &= ~(1ull << (prio % 64));
 }
 
-/* Highest priority with a ready task, or -1. */
-static int highest_ready(void)
+int sched_highest_ready(void)
 {
 	for (int w = (int)ARRAY_SIZE(sched.ready_bitmap) - 1; w >= 0; w--)
 		if (sched.ready_bitmap[w])
@@ -33,6 +32,7 @@ void sched_make_ready(struct task *t)
 	t->blocked_on = NULL;
 	task_queue_append(&sched.ready[t->priority], t);
 	bitmap_set(t->priority);
+	sched.ready_count++;
 	if (sched.current && t->priority > sched.current->priority)
 		sched.resched = true; /* preempt at the next kernel exit */
 }
@@ -43,8 +43,10 @@ void sched_dequeue(struct task *t)
 		return;
 	bool was_ready = t->queue == &sched.ready[t->priority];
 	task_queue_remove(t);
-	if (was_ready)
+	if (was_ready) {
 		bitmap_clear_if_empty(t->priority);
+		sched.ready_count--;
+	}
 }
 
 void sched_block(struct task *t, enum cairn_task_state state,
@@ -99,7 +101,7 @@ void sched_priority_changed(struct task *t, uint8_t old_priority)
 		bitmap_set(t->priority);
 	}
 	/* Wait queues are FIFO regardless of priority; nothing to do. */
-	int top = highest_ready();
+	int top = sched_highest_ready();
 	if (sched.current && top > sched.current->priority)
 		sched.resched = true;
 }
@@ -115,7 +117,7 @@ static void preempt_if_needed(void)
 	if (!t || !sched.resched)
 		return;
 	sched.resched = false;
-	if (highest_ready() > (int)t->priority) {
+	if (sched_highest_ready() > (int)t->priority) {
 		sched.current = NULL;
 		sched_make_ready(t);
 	}
@@ -123,7 +125,7 @@ static void preempt_if_needed(void)
 
 static struct task *pick_next(void)
 {
-	int top = highest_ready();
+	int top = sched_highest_ready();
 	if (top < 0)
 		return NULL;
 	struct task *t = sched.ready[top].head;
@@ -131,23 +133,20 @@ static struct task *pick_next(void)
 	return t;
 }
 
-void sched_run(void)
+void sched_schedule_slow(void)
 {
 	preempt_if_needed();
-	while (!sched.current) {
+	if (sched.current) {
+		sched.resched = false;
+		return;
+	}
+	for (;;) {
 		struct task *next = pick_next();
 		if (next) {
-			next->state = CAIRN_TASK_RUNNING;
-			if (!next->time_slice)
-				next->time_slice = CONFIG_TIME_SLICE_TICKS;
-			sched.current = next;
-			sched.switches++;
+			sched_switch_to(next);
 			break;
 		}
 		arch_run_idle(); /* an interrupt may make a task ready */
 	}
 	sched.resched = false;
-	struct task *t = sched.current;
-	vspace_activate_for(t);
-	arch_switch_to_user(&t->ctx);
 }

@@ -117,8 +117,19 @@ int sys_task_suspend(struct syscall_ctx *sc)
 	int err = lookup_task(sc, sc->a[0], &t);
 	if (err)
 		return err;
+	/* A task blocked in a call is inside the kernel: the call it was
+	 * waiting in ends now, with an error, so that resuming the task
+	 * does not return a stale register as the result (it held the
+	 * call number). A Ready or Running task is in user code: its
+	 * registers are left alone. */
+	bool in_call = t->state == CAIRN_TASK_BLOCKED_SEND ||
+		       t->state == CAIRN_TASK_BLOCKED_RECV ||
+		       t->state == CAIRN_TASK_BLOCKED_REPLY ||
+		       t->state == CAIRN_TASK_BLOCKED_NOTIFICATION;
 	ipc_cancel(t, CAIRN_ERR_OBJECT_DESTROYED);
 	sched_block(t, CAIRN_TASK_INACTIVE, NULL);
+	if (in_call)
+		task_set_error(t, CAIRN_ERR_OBJECT_DESTROYED);
 	return CAIRN_ERR_OK;
 }
 
@@ -188,7 +199,7 @@ int sys_task_read_state(struct syscall_ctx *sc)
 		.arg1 = arch_context_arg(&t->ctx, 1),
 		.buffer_vaddr = t->buffer_vaddr,
 		.fault_addr = t->fault.addr,
-		.fault_code = t->fault.code,
+		.fault_code = t->fault.exception,
 	};
 	for (unsigned f = 0; f < CAIRN_TASK_FIELD_COUNT; f++)
 		if (!slot_is_empty(&t->slots[f]))

@@ -42,9 +42,13 @@ void vspace_root_created(paddr_t root)
 	arch_vspace_init(root);
 }
 
+paddr_t kernel_vspace_root;
+
 static paddr_t kernel_root(void)
 {
-	return virt_to_phys(boot_pml4);
+	if (!kernel_vspace_root)
+		kernel_vspace_root = virt_to_phys(boot_pml4);
+	return kernel_vspace_root;
 }
 
 void vspace_memory_reset(paddr_t base, uint64_t size)
@@ -60,10 +64,9 @@ void vspace_memory_reset(paddr_t base, uint64_t size)
 	}
 }
 
-void vspace_activate_for(struct task *t)
+void vspace_init(void)
 {
-	const struct cap *v = &t->slots[TASK_SLOT_VSPACE].cap;
-	arch_vspace_activate(v->type == CAIRN_OBJ_VSPACE ? v->paddr : kernel_root());
+	kernel_root();
 }
 
 static int map_error(enum arch_map_result r)

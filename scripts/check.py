@@ -140,6 +140,17 @@ def main():
         run_layer(tally, "boot", [sys.executable, "tests/boot/test_boot.py",
                                   os.path.join(x86, "cairn.elf")], 120,
                   log_dir=logs)
+    if x86 and want("shell"):
+        run_layer(tally, "shell", [sys.executable, "tests/boot/test_shell.py",
+                                   os.path.join(x86, "cairn.elf")], 180,
+                  log_dir=logs)
+
+    guest = os.path.join(base, "x86_64-tests")
+    if want("guest") and build(tally, "guest", guest, "x86_64_tests_defconfig"):
+        run_layer(tally, "guest", ["scripts/qemu-run", "--kernel",
+                                   os.path.join(guest, "cairn.elf")],
+                  120, log_dir=logs)
+
     if x86 and want("gdb"):
         run_layer(tally, "gdb", ["tests/gdb/run.sh", x86], 300, log_dir=logs)
 

@@ -1,8 +1,11 @@
-# user/user.mk - user space: user/lib (libuser.a + crt0) and rinit.
+# user/user.mk - user space: user/lib (libuser.a + crt0), rinit and the
+# in-guest test suite (user/tests, with its cross-address-space peer
+# program carried inside it).
 # Included by the top-level Makefile, which provides BUILD, Q, msg,
 # ARCH and the CONFIG_* variables of $(BUILD)/auto.conf.
 #
 #   make user        build $(RINIT_ELF)
+#   make user-tests  build $(TESTS_ELF)
 #
 # User code is freestanding: only the compiler's own headers (stdint,
 # stddef, stdarg, stdbool) and include/uapi, no libc.
@@ -37,6 +40,13 @@ USER_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(USER_LIB_SRCS))
 USER_LIB := $(USER_OBJ)/libuser.a
 RINIT_SRCS := $(wildcard user/rinit/*.c)
 RINIT_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(RINIT_SRCS))
+TESTS_ELF := $(BUILD)/user/tests.elf
+TESTS_SRCS := $(wildcard user/tests/*.c)
+TESTS_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(TESTS_SRCS))
+TESTS_PEER_ELF := $(USER_OBJ)/tests/peer.elf
+TESTS_PEER_SRCS := $(wildcard user/tests/peer/*.c)
+TESTS_PEER_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(TESTS_PEER_SRCS))
+TESTS_PEER_IMAGE := $(USER_OBJ)/tests/peer_image.o
 
 $(USER_OBJ)/%.o: user/%.c
 	$(call msg,CC,$<)
@@ -58,7 +68,25 @@ $(RINIT_ELF): $(USER_CRT0) $(RINIT_OBJS) $(USER_LIB) user/lib/user.ld
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(RINIT_OBJS) \
 		$(USER_LIB) -lgcc
 
-user: $(RINIT_ELF)
-.PHONY: user
+$(TESTS_PEER_ELF): $(USER_CRT0) $(TESTS_PEER_OBJS) $(USER_LIB) user/lib/user.ld
+	$(call msg,LD,$@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(TESTS_PEER_OBJS) \
+		$(USER_LIB) -lgcc
 
--include $(wildcard $(USER_OBJ)/lib/*.d $(USER_OBJ)/lib/arch/$(ARCH)/*.d $(USER_OBJ)/rinit/*.d)
+# The peer program's ELF file, as bytes in the suite's read-only data.
+$(TESTS_PEER_IMAGE): user/tests/peer/peer_image.S $(TESTS_PEER_ELF)
+	$(call msg,AS,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -D__ASSEMBLER__ -DPEER_ELF='"$(TESTS_PEER_ELF)"' -c $< -o $@
+
+$(TESTS_ELF): $(USER_CRT0) $(TESTS_OBJS) $(TESTS_PEER_IMAGE) $(USER_LIB) user/lib/user.ld
+	$(call msg,LD,$@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(TESTS_OBJS) \
+		$(TESTS_PEER_IMAGE) $(USER_LIB) -lgcc
+
+user: $(RINIT_ELF)
+user-tests: $(TESTS_ELF)
+.PHONY: user user-tests
+
+-include $(wildcard $(USER_OBJ)/lib/*.d $(USER_OBJ)/lib/arch/$(ARCH)/*.d $(USER_OBJ)/rinit/*.d \
+	$(USER_OBJ)/tests/*.d $(USER_OBJ)/tests/peer/*.d)

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "x86.h"
 #include "x86_internal.h"
+#include "arch_inline.h"
 
 struct tss {
 	uint32_t reserved0;
@@ -18,6 +19,8 @@ struct tss {
 } __attribute__((packed));
 
 static struct tss tss;
+struct unaligned_u64 *const tss_rsp0 =
+	(struct unaligned_u64 *)(void *)((char *)&tss + offsetof(struct tss, rsp));
 static uint64_t gdt[7];
 static uint8_t double_fault_stack[4096] __attribute__((aligned(16)));
 extern char boot_stack_top[];
@@ -59,9 +62,4 @@ void gdt_init(void)
 			 : "m"(gdtr), "r"((uint64_t)GDT_KERNEL_DATA),
 			   "i"(GDT_KERNEL_CODE), "r"((uint16_t)GDT_TSS)
 			 : "rax", "memory");
-}
-
-void tss_set_kernel_stack(uint64_t rsp0)
-{
-	tss.rsp[0] = rsp0;
 }

@@ -141,11 +141,6 @@ paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable)
 	return (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
 }
 
-void arch_vspace_activate(paddr_t root)
-{
-	if (read_cr3() != root)
-		write_cr3(root);
-}
 
 void arch_vspace_activate_if_current(paddr_t root, paddr_t fallback)
 {

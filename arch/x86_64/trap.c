@@ -105,25 +105,20 @@ static enum cairn_fault_kind fault_kind(uint64_t vector)
 void trap_from_user(struct arch_context *ctx)
 {
 	uint64_t v = ctx->vector;
-	if (v >= IRQ_BASE_VECTOR && v < IRQ_BASE_VECTOR + 16) {
-		handle_irq((unsigned)(v - IRQ_BASE_VECTOR));
-		kernel_resume_user();
-	}
 	if (v >= IRQ_BASE_VECTOR) {
-		kernel_resume_user(); /* spurious vector: ignore */
+		if (v < IRQ_BASE_VECTOR + 16)
+			handle_irq((unsigned)(v - IRQ_BASE_VECTOR));
+		kernel_resume_user(); /* (other vectors: spurious, ignored) */
+		return;
 	}
 	struct user_fault f = {
 		.kind = fault_kind(v),
 		.ip = ctx->rip,
 		.addr = v == VECTOR_PAGE_FAULT ? read_cr2() : 0,
 		.code = ctx->error,
+		.exception = v,
 	};
 	kernel_user_fault(ctx, &f);
-}
-
-void syscall_from_user(struct arch_context *ctx)
-{
-	kernel_syscall(ctx);
 }
 
 uint64_t arch_frame_pointer(void)

@@ -20,6 +20,9 @@
 #define GDT_USER_DATA 0x1b
 #define GDT_USER_CODE 0x23
 #define ENTRY_SYSCALL 0x100
+#define SYS_CHAN_CALL 19          /* enum cairn_syscall (static asserts in user.c) */
+#define SYS_CHAN_REPLY_RECV 21
+#define CONTEXT_FRAME_SIZE (8 * 22) /* r15 .. ss: struct arch_context up to fs_base */
 
 .macro SAVE_GPRS
 	push %rax
@@ -88,8 +91,8 @@ trap_common:
 	mov %gs:CPU_KERNEL_STACK, %rsp
 	xor %ebp, %ebp
 	cld
-	call trap_from_user             /* does not return */
-	ud2
+	call trap_from_user
+	jmp return_to_user
 1:	/* From kernel mode (the idle loop or a kernel fault). */
 	mov %rsp, %rdi
 	cld
@@ -115,16 +118,36 @@ syscall_entry:
 	SAVE_GPRS
 	mov %rsp, %rdi
 	mov %gs:CPU_KERNEL_STACK, %rsp
-	xor %ebp, %ebp
-	cld
-	call syscall_from_user          /* does not return */
-	ud2
+	/* The IPC fastpath first (kernel/fastpath.c), for its two calls. */
+	cmp $SYS_CHAN_CALL, %eax
+	je 3f
+	cmp $SYS_CHAN_REPLY_RECV, %eax
+	je 4f
+2:	xor %ebp, %ebp                  /* ends backtraces of kernel C code */
+	call kernel_syscall
+	jmp return_to_user
+	/* fastpath.c keeps no callee-saved register (see the Makefile):
+	 * on failure the context is found again from context_top. */
+3:	call fastpath_call
+	test %al, %al
+	jnz return_to_user
+	jmp 5f
+4:	call fastpath_reply_recv
+	test %al, %al
+	jnz return_to_user
+5:	mov %gs:CPU_CONTEXT_BASE, %rdi
+	mov 8 * 14(%rdi), %rax          /* the syscall number (saved rax) */
+	jmp 2b
 
-/* arch_enter_user(struct arch_context *ctx): load ctx and iretq to it.
- * The caller has checked rip/rsp are canonical user addresses. */
-	.global arch_enter_user
-arch_enter_user:
-	mov %rdi, %rsp
+/*
+ * Leave the kernel into the context the scheduler chose: the one that
+ * ends at cpu0.context_top (its rsp0). Every context there is sane:
+ * user segments, interrupts on, canonical rip and rsp (user.c).
+ */
+	.global return_to_user, arch_return_to_user
+return_to_user:
+arch_return_to_user:
+	mov %gs:CPU_CONTEXT_BASE, %rsp
 	RESTORE_GPRS
 	add $16, %rsp
 	swapgs

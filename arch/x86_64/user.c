@@ -9,6 +9,7 @@
 #include "cpu_local.h"
 #include "x86.h"
 #include "x86_internal.h"
+#include <cairn/syscalls.h>
 
 #define RFLAGS_IF (1u << 9)
 #define RFLAGS_FIXED (1u << 1)
@@ -21,13 +22,14 @@ static uint8_t kernel_stack[16384] __attribute__((aligned(16)));
 _Static_assert(__builtin_offsetof(struct cpu_local, kernel_stack) == CPU_KERNEL_STACK, "cpu_local");
 _Static_assert(__builtin_offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "cpu_local");
 _Static_assert(__builtin_offsetof(struct cpu_local, context_top) == CPU_CONTEXT_TOP, "cpu_local");
+_Static_assert(__builtin_offsetof(struct cpu_local, context_base) == CPU_CONTEXT_BASE, "cpu_local");
 _Static_assert(__builtin_offsetof(struct arch_context, rip) == 8 * 17, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) % 16 == 0, "rsp0 alignment");
+_Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "CONTEXT_FRAME_SIZE");
+_Static_assert(CAIRN_SYS_CHAN_CALL == 19 && CAIRN_SYS_CHAN_REPLY_RECV == 21, "trapentry.S numbers");
 
 extern char syscall_entry[];
-void tss_set_kernel_stack(uint64_t rsp0);
-__attribute__((noreturn)) void arch_enter_user(struct arch_context *ctx);
 
 void user_mode_init(void)
 {
@@ -73,15 +75,7 @@ bool arch_context_sanitize(struct arch_context *c)
 	return true;
 }
 
-void arch_switch_to_user(struct arch_context *c)
-{
-	if (!arch_context_sanitize(c))
-		panic("entering a task with a non-canonical rip/rsp");
-	uint64_t top = (uint64_t)&c->fs_base; /* just past ss */
-	cpu0.context_top = top;
-	tss_set_kernel_stack(top);
-	arch_enter_user(c);
-}
+
 
 void arch_run_idle(void)
 {

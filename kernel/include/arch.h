@@ -59,6 +59,7 @@ void arch_trigger_test_exception(void);
 
 /* ---- user mode (arch implements) ---- */
 #include "arch_context.h"
+#include "arch_inline.h"
 #include <cairn/fault.h>
 
 void user_mode_init(void);
@@ -66,7 +67,10 @@ void arch_context_init_user(struct arch_context *c, uint64_t ip, uint64_t sp);
 /* Force a user-written context into a safe state; false if rip/rsp are
  * not canonical user addresses. */
 bool arch_context_sanitize(struct arch_context *c);
-__attribute__((noreturn)) void arch_switch_to_user(struct arch_context *c);
+/* Make c the context the next return to user mode enters:
+ * arch_set_user_context(c), inline in arch_inline.h. */
+/* Enter that context now (from kernel start-up). */
+__attribute__((noreturn)) void arch_return_to_user(void);
 /* Wait (interrupts on) for an interrupt; returns after it is handled. */
 void arch_run_idle(void);
 bool arch_user_range_ok(uint64_t addr, uint64_t len);
@@ -96,7 +100,7 @@ enum arch_map_result arch_vspace_unmap_page(paddr_t root, vaddr_t va,
 					    paddr_t frame);
 /* The frame mapped at va (and whether writable), or 0. */
 paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable);
-void arch_vspace_activate(paddr_t root);
+/* arch_vspace_activate(root): inline in arch_inline.h. */
 /* If root is the active table root, switch to `fallback`. */
 void arch_vspace_activate_if_current(paddr_t root, paddr_t fallback);
 
@@ -108,15 +112,19 @@ bool arch_irq_claimable(unsigned irq);
 /* Generic kernel: a device interrupt arrived (not the timer). */
 void irq_deliver(unsigned irq);
 
-/* What a user-mode entry tells the generic kernel (kernel implements). */
+/*
+ * What a user-mode entry tells the generic kernel (kernel implements).
+ * Each returns to arch code, which then enters the context last given to
+ * arch_set_user_context().
+ */
 struct user_fault {
 	enum cairn_fault_kind kind;
-	uint64_t ip, addr, code;
+	uint64_t ip, addr, code; /* code: the arch's error code */
+	uint64_t exception;      /* the arch's exception number */
 };
-__attribute__((noreturn)) void kernel_syscall(struct arch_context *c);
-__attribute__((noreturn)) void kernel_user_fault(struct arch_context *c,
-						 const struct user_fault *f);
+void kernel_syscall(struct arch_context *c);
+void kernel_user_fault(struct arch_context *c, const struct user_fault *f);
 /* An interrupt arrived while user code ran; it has been handled. */
-__attribute__((noreturn)) void kernel_resume_user(void);
+void kernel_resume_user(void);
 
 #endif

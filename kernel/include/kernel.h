@@ -61,4 +61,17 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
+/*
+ * -ffreestanding turns off GCC's built-in knowledge of these; ask for it
+ * back so that small fixed-size copies and clears become a few moves
+ * (the out-of-line versions in lib.c still serve the rest). The host
+ * build of the capability core uses libc's.
+ */
+#if defined(__STDC_HOSTED__) && !__STDC_HOSTED__
+#define memset(d, c, n) __builtin_memset((d), (c), (n))
+#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
+#endif
+
 #endif

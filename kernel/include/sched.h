@@ -10,6 +10,7 @@
 #ifndef CAIRN_SCHED_H
 #define CAIRN_SCHED_H
 
+#include "arch.h"
 #include "task.h"
 #include <cairn/syscalls.h>
 
@@ -19,6 +20,7 @@ struct scheduler {
 	struct task *current;  /* Running task, or NULL while idle */
 	bool resched;          /* current should give way at the next exit */
 	uint64_t switches;     /* context switches so far (statistics) */
+	uint32_t ready_count;  /* tasks on ready queues */
 	uint64_t ready_bitmap[SCHED_PRIORITIES / 64];
 	struct task_queue ready[SCHED_PRIORITIES];
 };
@@ -41,7 +43,42 @@ void sched_tick(void);
 /* A task's priority changed: requeue it where it belongs. */
 void sched_priority_changed(struct task *t, uint8_t old_priority);
 
-/* Choose what runs next and run it (or idle until something can). */
-__attribute__((noreturn)) void sched_run(void);
+/*
+ * Before returning to user mode: choose what runs next (idling until
+ * something can) and make it the context arch code enters.
+ */
+void sched_schedule_slow(void);
+static inline void sched_schedule(void)
+{
+	if (unlikely(!sched.current || sched.resched))
+		sched_schedule_slow(); /* else: the same task carries on */
+}
+/* The highest priority with a ready task, or -1. */
+int sched_highest_ready(void);
+
+/* Is a task of priority above `prio` ready? (Usually: none is ready.) */
+static inline bool sched_ready_above(unsigned prio)
+{
+	return sched.ready_count && sched_highest_ready() > (int)prio;
+}
+
+/* The kernel's own page tables (for tasks without a VSpace, and idle). */
+extern paddr_t kernel_vspace_root;
+
+static inline void vspace_activate_for(struct task *t)
+{
+	const struct cap *v = &t->slots[TASK_SLOT_VSPACE].cap;
+	arch_vspace_activate(v->type == CAIRN_OBJ_VSPACE ? v->paddr : kernel_vspace_root);
+}
+
+/* Run t next, now (also the IPC fastpath's direct switch). */
+static inline void sched_switch_to(struct task *t)
+{
+	t->state = CAIRN_TASK_RUNNING; /* (its time slice is never 0) */
+	sched.current = t;
+	sched.switches++;
+	vspace_activate_for(t);
+	arch_set_user_context(&t->ctx);
+}
 
 #endif

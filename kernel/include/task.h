@@ -24,7 +24,7 @@ struct task;
 /* The last fault of a task, as reported (enum cairn_fault_kind). */
 struct task_fault {
 	uint32_t kind;
-	uint32_t reserved;
+	uint32_t exception; /* arch exception number */
 	uint64_t ip, addr, code;
 };
 
@@ -48,7 +48,8 @@ struct task {
 	struct task *reply_to;      /* server: the caller it owes a reply */
 	struct task *reply_from;    /* client in BlockedReply: who owes it */
 	uint8_t reply_grant;        /* server: may send a cap with the reply */
-	uint8_t recv_rights;        /* rights of the channel cap it waits on */
+	uint8_t recv_grant_reply;   /* waiting to receive: its channel cap has
+				       GRANT_REPLY (the reply may carry a cap) */
 	struct task_fault fault;    /* why it is Faulted (kernel/fault.c) */
 	struct slot slots[TASK_SLOT_COUNT];
 	struct arch_context ctx;

@@ -41,8 +41,8 @@ static inline paddr_t mapping_root(const struct cap *c)
 }
 
 bool vspace_root_is_live(paddr_t root);
-/* Switch to t's address space (the kernel's own if it has none). */
-void vspace_activate_for(struct task *t);
+/* Note the kernel's own page-table root (before any task runs). */
+void vspace_init(void);
 
 /* Map/unmap through caps, recording the mapping in the cap. */
 int vspace_map_page(struct slot *page, const struct cap *vspace, vaddr_t va,

@@ -45,7 +45,7 @@ static uint64_t model_size(int t)
 	switch (t) {
 	case T_POOL: return 512; /* 4 slots */
 	case T_TASK: return 2048;
-	case T_CHAN: return 8192;
+	case T_CHAN: return 16384; /* the ABI's CAIRN_CHANNEL_BITS (12-word ring) */
 	case T_NOTE: return 256;
 	default: return 4096;
 	}

@@ -144,7 +144,9 @@ static void argument_errors(void)
 static void reuse_after_revoke_and_delete(void)
 {
 	fx_setup(&fx, 6, 16, false);
-	CHECK_OK(untyped_retype(UT(), CAIRN_OBJ_CHANNEL, 0, fx.root, 10, 8));
+	/* channels exactly filling the 64 KiB untyped */
+	CHECK_OK(untyped_retype(UT(), CAIRN_OBJ_CHANNEL, 0, fx.root, 10,
+				(1u << 16) >> CAIRN_CHANNEL_BITS));
 	CHECK_ERR(untyped_retype(UT(), CAIRN_OBJ_PAGE, 0, fx.root, 20, 1), CAIRN_ERR_NO_MEMORY);
 	void *first = fx_slot(&fx, 10)->cap.obj;
 	CHECK_OK(cap_revoke(UT()));

@@ -34,6 +34,29 @@ static inline uint64_t raw_sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a
 	return arch_syscall(nr, a, r);
 }
 
+/*
+ * A channel call or reply-recv as libsel4's inline stubs do it: the
+ * message words go in, the result registers are clobbered, only the
+ * error comes back (what sel4bench's IPC benchmarks measure with).
+ */
+static inline uint64_t ipc_sys(uint64_t nr, uint64_t chan, uint64_t info, uint64_t w0,
+			       uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	register uint64_t rax __asm__("rax") = nr;
+	register uint64_t rdi __asm__("rdi") = chan;
+	register uint64_t rsi __asm__("rsi") = info;
+	register uint64_t rdx __asm__("rdx") = w0;
+	register uint64_t r10 __asm__("r10") = w1;
+	register uint64_t r8 __asm__("r8") = w2;
+	register uint64_t r9 __asm__("r9") = w3;
+	__asm__ volatile("syscall"
+			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
+			   "+r"(r9)
+			 :
+			 : "rcx", "r11", "memory");
+	return rax;
+}
+
 struct bench_env {
 	struct slot_alloc *slots;
 	struct ut_alloc *ut;

@@ -21,11 +21,11 @@ static void server(uint64_t arg)
 {
 	(void)arg;
 	uint64_t info = CAIRN_MSGINFO(msg_len, 0);
-	raw_sys(CAIRN_SYS_CHAN_RECV, chan, 0, 0, 0, 0, 0);
+	ipc_sys(CAIRN_SYS_CHAN_RECV, chan, 0, 0, 0, 0, 0);
 	for (;;) {
 		t_call_end = bench_tsc();
 		t_reply_start = bench_tsc();
-		raw_sys(CAIRN_SYS_CHAN_REPLY_RECV, chan, info, 1, 2, 3, 4);
+		ipc_sys(CAIRN_SYS_CHAN_REPLY_RECV, chan, info, 1, 2, 3, 4);
 	}
 }
 
@@ -45,7 +45,7 @@ static void round_trips(struct bench_env *env, uint64_t vspace, unsigned len,
 	uint64_t info = CAIRN_MSGINFO(len, 0);
 	for (unsigned i = 0; i < BENCH_WARMUP + BENCH_SAMPLES; i++) {
 		uint64_t t0 = bench_tsc();
-		err = (int)raw_sys(CAIRN_SYS_CHAN_CALL, chan, info, 5, 6, 7, 8);
+		err = (int)ipc_sys(CAIRN_SYS_CHAN_CALL, chan, info, 5, 6, 7, 8);
 		uint64_t t3 = bench_tsc();
 		if (err) {
 			printf("bench: call failed: %s\n", cairn_strerror(err));

@@ -16,6 +16,7 @@
 #define CHILD_MAX_ERRORS 3
 
 static struct uthread_stack child_stack;
+_Static_assert(sizeof(child_stack) == RINIT_CHILD_STACK_SIZE, "child.h is out of date");
 
 uintptr_t child_stack_pointer(void)
 {

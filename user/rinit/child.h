@@ -9,6 +9,9 @@
 
 void child_main(void) __attribute__((noreturn));
 
+/* Bytes of the one static child stack (a uthread_stack; checked in child.c). */
+#define RINIT_CHILD_STACK_SIZE (1u << 14)
+
 /* The stack pointer to start child_main with. */
 uintptr_t child_stack_pointer(void);
 

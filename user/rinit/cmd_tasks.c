@@ -4,6 +4,7 @@
  */
 #include "shell.h"
 #include "syscall.h"
+#include "child.h"
 #include "ustring.h"
 #include "vmap.h"
 
@@ -72,6 +73,29 @@ static int set_regs(struct shell *sh, uint64_t task, unsigned mask, uint64_t val
 	return err ? sh_syserr(sh, "set", err) : 0;
 }
 
+/*
+ * Children run rinit's child_main on one static stack (child.c), so two
+ * of them at once would overwrite each other's frames. The slot of a
+ * live task (not Inactive or Faulted) other than `except` whose stack
+ * pointer is on that stack, or CAIRN_NO_SLOT.
+ */
+static uint64_t child_stack_user(struct shell *sh, uint64_t except)
+{
+	uint64_t top = sh->child_sp + 64, bottom = sh->child_sp - RINIT_CHILD_STACK_SIZE;
+
+	for (uint64_t s = 0; s < (1ull << sh->bi->root_cpool_bits); s++) {
+		struct cairn_cap_info c;
+
+		if (s == except || cairn_cap_identify(s, &c) || c.type != CAIRN_OBJ_TASK)
+			continue;
+		if (c.summary[0] == CAIRN_TASK_INACTIVE || c.summary[0] == CAIRN_TASK_FAULTED)
+			continue;
+		if (c.summary[3] >= bottom && c.summary[3] <= top)
+			return s;
+	}
+	return CAIRN_NO_SLOT;
+}
+
 int task_set(struct shell *sh, const char *what, uint64_t task, uint64_t value)
 {
 	int err;
@@ -100,6 +124,15 @@ int task_set(struct shell *sh, const char *what, uint64_t task, uint64_t value)
 		if (value > 1) {
 			sh_printf(sh, "set: active takes 0 or 1\n");
 			return -1;
+		}
+		if (value) {
+			uint64_t other = child_stack_user(sh, task);
+			if (other != CAIRN_NO_SLOT) {
+				sh_printf(sh, "set: the child in slot %llu already runs on rinit's "
+					      "one child stack; delete or suspend it first\n",
+					  (ull)other);
+				return -1;
+			}
 		}
 		err = value ? cairn_task_resume(task) : cairn_task_suspend(task);
 	} else {

@@ -33,7 +33,13 @@ struct arch_context {
 #define ARCH_SYSCALL_ARGS 6
 #define ARCH_IRQ_LINES 16
 #define ARCH_IRQ_CONSOLE 4 /* COM1 */
-#define ARCH_USER_TOP 0x0000800000000000ull /* first non-canonical address */
+/*
+ * End of user space: one page below the first non-canonical address
+ * (0x0000800000000000), as in Linux. Nothing can be mapped in that last
+ * page, so the address after a `syscall` instruction (the return rip)
+ * is always canonical and iretq never faults in the kernel.
+ */
+#define ARCH_USER_TOP 0x00007FFFFFFFF000ull
 
 static inline uint64_t arch_syscall_number(const struct arch_context *c)
 {
@@ -42,9 +48,38 @@ static inline uint64_t arch_syscall_number(const struct arch_context *c)
 
 static inline uint64_t *arch_syscall_arg_slot(struct arch_context *c, unsigned i)
 {
-	uint64_t *const slots[ARCH_SYSCALL_ARGS] = { &c->rdi, &c->rsi, &c->rdx,
-						     &c->r10, &c->r8, &c->r9 };
-	return slots[i];
+	switch (i) {
+	case 0: return &c->rdi;
+	case 1: return &c->rsi;
+	case 2: return &c->rdx;
+	case 3: return &c->r10;
+	case 4: return &c->r8;
+	default: return &c->r9;
+	}
+}
+
+static inline void arch_syscall_args(const struct arch_context *c,
+				     uint64_t a[ARCH_SYSCALL_ARGS])
+{
+	a[0] = c->rdi;
+	a[1] = c->rsi;
+	a[2] = c->rdx;
+	a[3] = c->r10;
+	a[4] = c->r8;
+	a[5] = c->r9;
+}
+
+/* Set a message's result registers: error, badge, info, words 0..3. */
+static inline void arch_set_message_result(struct arch_context *c, uint64_t badge,
+					   uint64_t info, const uint64_t *w)
+{
+	c->rax = 0;
+	c->rdi = badge;
+	c->rsi = info;
+	c->rdx = w[0];
+	c->r10 = w[1];
+	c->r8 = w[2];
+	c->r9 = w[3];
 }
 
 static inline uint64_t arch_syscall_arg(const struct arch_context *c, unsigned i)

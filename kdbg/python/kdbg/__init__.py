@@ -1,0 +1,28 @@
+"""kdbg: GDB extensions that understand Cairn's kernel objects.
+
+Loaded by BUILD/cairn.elf-gdb.py (GDB auto-load) or `kdbg attach`:
+    import kdbg; kdbg.load()
+Modules: one per command (tasks, cpool, cdt, chan, untyped, vspace, log,
+check, checkpoint), plus the layers they share: mem (bulk reads), layout
+and types (DWARF), consts (generated ABI constants), model (the decoded
+view), fmt, functions, printers.
+"""
+import gdb
+
+_loaded = False
+
+
+def load():
+    """Register every command, function and pretty-printer (idempotent)."""
+    global _loaded
+    from . import command, functions, printers
+    from . import tasks, cpool, cdt, chan, untyped, vspace, log, check, checkpoint  # noqa: F401
+    from . import reference  # noqa: F401
+    if not _loaded:
+        command.KdbgPrefix()
+        for cls in command.COMMANDS:
+            cls()
+        functions.register()
+        _loaded = True
+    printers.register()
+    gdb.write("kdbg loaded: %d commands (help kdbg)\n" % len(command.COMMANDS))

@@ -1,0 +1,26 @@
+"""kdbg checkpoint: the last checkpoint the kernel passed."""
+import gdb
+
+from .command import KdbgCommand, Usage, register
+from .mem import Corrupt, cstr, read, symbol_address
+
+
+@register
+class Checkpoint(KdbgCommand):
+    """Show the name of the last checkpoint (kdbg_checkpoint_name).
+
+Usage: kdbg checkpoint
+The rinit shell command `checkpoint NAME` makes the kernel call
+kdbg_checkpoint(NAME); break there to stop at named points in tests."""
+    name = "checkpoint"
+    usage = ""
+
+    def run(self, world, args):
+        if args:
+            raise Usage("takes no arguments")
+        sym = gdb.lookup_global_symbol("kdbg_checkpoint_name")
+        if sym is None:
+            raise Corrupt("no symbol kdbg_checkpoint_name in the ELF")
+        name = cstr(read(symbol_address("kdbg_checkpoint_name"), sym.type.sizeof,
+                         "checkpoint name"))
+        self.out("checkpoint: %s" % (name or "(none yet)"))

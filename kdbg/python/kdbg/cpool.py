@@ -1,0 +1,52 @@
+"""kdbg cpool: the used slots of a CPool."""
+from . import fmt
+from .command import KdbgCommand, Usage, default_task, find_task, pointer_to, register, \
+    task_root_pool, value_of
+from .mem import Corrupt
+
+
+def resolve_pool(world, args, raw):
+    if not args:
+        return task_root_pool(world, default_task(world))
+    t = find_task(world, args[0]) if len(args) == 1 else None
+    if t is not None:
+        return task_root_pool(world, t)
+    v = value_of(raw)
+    addr, is_pool = pointer_to(v, "cpool")
+    if is_pool:
+        return addr
+    _, is_task = pointer_to(v, "task")
+    if is_task:
+        return task_root_pool(world, addr)
+    return addr
+
+
+@register
+class CPool(KdbgCommand):
+    """Show the used slots of a CPool: index, type, rights, badge, object, summary.
+
+Usage: kdbg cpool [TASK | EXPR]
+TASK is a task's debug name (its root CPool is shown); EXPR evaluates to
+a struct cpool *, a struct task * or an address. Without an argument:
+the running task's root CPool (rinit's when idle). The whole slot array
+is read in one access."""
+    name = "cpool"
+    usage = "[TASK | EXPR]"
+
+    def run(self, world, args):
+        addr = resolve_pool(world, args, self.raw)
+        o, radix, slots = world.pool(addr)
+        used = [s for s in slots if not s.empty]
+        self.out("cpool %s at %#x: %d slots (radix %d), %d used" % (
+            world.pool_label(addr, o), addr, 1 << radix, radix, len(used)))
+        self.out("%6s  %-12s %-5s %-14s %-20s %s" % ("SLOT", "TYPE", "RIGHTS", "BADGE",
+                                                      "OBJECT", "SUMMARY"))
+        for i, s in enumerate(slots):
+            if s.empty:
+                if not s.clean:
+                    self.out("%6d  <corrupt: empty slot with nonzero bytes>" % i)
+                continue
+            try:
+                self.out("%6d  %s" % (i, fmt.cap_line(world, s)))
+            except Corrupt as e:
+                self.out("%6d  <corrupt: %s>" % (i, e))

@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""Drive rinit's shell over the serial console, as a user would.
+
+Boots the default (shell) kernel given as argv[1], types the seed
+walkthrough exactly (retype, set ..., set active, send raw 5, send
+cap 0), checks every line it prints, inspects the result with `list`
+and `tasks`, watches the child block on the empty channel and wake on
+`send raw 7`, then feeds bad input (unknown commands, missing, junk
+and overflowing numbers, empty and wrong-type slots, deleting slot 0,
+a very long line, control characters) and checks that each gets a
+reason and that the shell and kernel go on (`echo alive` at the end).
+A second boot does the same child start with the one command `start
+child`. One TAP line per check.
+"""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from console import Console, ConsoleTimeout, Tap  # noqa: E402
+
+PROMPT = r"rinit> "
+CHILD_LINE = r"\[kernel\] Userspace print: Received from master: "
+
+
+class Shell:
+    """A booted shell: run commands, get what each printed."""
+
+    def __init__(self, console):
+        self.c = console
+        # A CR LF split across two reads leaves a CR behind: drop every
+        # CR as it arrives, so that '$' anchors work on any line.
+        read = console._read
+
+        def read_no_cr(timeout):
+            got = read(timeout)
+            console.buf = console.buf.replace("\r", "")
+            return got
+        console._read = read_no_cr
+        m = self.c.expect(r"Child entry should be at: 0x([0-9a-f]+) \((\d+)\)", 30)
+        self.entry = (int(m.group(1), 16), int(m.group(2)))
+        m = self.c.expect(r"Child stack pointer should be at: 0x([0-9a-f]+) \((\d+)\)", 10)
+        self.stack = (int(m.group(1), 16), int(m.group(2)))
+        self.c.expect(PROMPT, 10)
+
+    def run(self, cmd, timeout=10.0):
+        """Type cmd; return its output (without the echoed line)."""
+        start = self.c.pos
+        self.c.send(cmd + "\n")
+        m = self.c.expect(PROMPT, timeout)
+        out = self.c.buf[start:m.start()]
+        # The first line is the shell echoing what was typed.
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def wait_blocked(self, slot, tries=30):
+        """`tasks` until the task in slot is BlockedRecv: a new task
+        runs once rinit waits for input, so a user typing at once may
+        see it Ready first. Returns the last output."""
+        rx = re.compile(r"^\s*%d\s+\S+\s+BlockedRecv\b" % slot, re.M)
+        for _ in range(tries):
+            out = self.run("tasks")
+            if rx.search(out):
+                break
+            time.sleep(0.1)
+        return out
+
+    def since(self, pos, pattern, timeout=10.0):
+        """Wait for pattern anywhere after buffer position pos."""
+        saved = self.c.pos
+        self.c.pos = pos
+        try:
+            return self.c.expect("(?m)" + pattern, timeout)
+        finally:
+            self.c.pos = max(saved, self.c.pos)
+
+
+def walkthrough(t, sh):
+    ip, sp = sh.entry[1], sh.stack[1]
+    t.check(sh.entry[0] == ip and sh.stack[0] == sp,
+            "entry and stack printed in hex and decimal alike")
+    t.check(0x400000 <= ip < 0x800000 and 0x400000 <= sp < 0x800000,
+            "child entry and stack lie in rinit's image",
+            "ip %#x sp %#x" % (ip, sp))
+    out = sh.run("retype task 2 249")
+    t.check(re.search(r"^retype: task in slot 249$", out, re.M), "retype task 2 249", out)
+    for cmd in ("set stack 249 %d" % sp, "set instruction 249 %d" % ip,
+                "set cpool 249 0", "set table 249 3"):
+        out = sh.run(cmd)
+        t.check(out.strip() == "", cmd + " (silent success)", out)
+    out = sh.run("set buffer 249 250")
+    t.check(re.search(r"^set: task buffer of 249 at 0x[0-9a-f]+$", out, re.M),
+            "set buffer 249 250 maps the buffer", out)
+    mark = sh.c.pos
+    out = sh.run("set active 249 1")
+    t.check(out.strip() == "", "set active 249 1 (silent success)", out)
+    out = sh.wait_blocked(249)
+    t.check(re.search(r"^\s*249\s+\S+\s+BlockedRecv\b", out, re.M),
+            "tasks: the child waits on the empty channel (BlockedRecv)", out)
+    t.check(not re.search(CHILD_LINE, sh.c.buf[mark:]),
+            "the child prints nothing before a message arrives")
+    mark = sh.c.pos
+    sh.run("send raw 5")
+    try:
+        sh.since(mark, "^" + CHILD_LINE + r"5$")
+        t.check(True, "send raw 5: the child prints 'Received from master: 5'")
+    except ConsoleTimeout as e:
+        t.check(False, "send raw 5: the child prints 'Received from master: 5'", e)
+    mark = sh.c.pos
+    sh.run("send cap 0")
+    try:
+        m = sh.since(mark, "^" + CHILD_LINE + r"cap cpool \((\S+)\) in slot (\d+)$")
+        t.check(m.group(1) == "rwgG", "send cap 0: the child receives the CPool cap",
+                m.group(0))
+    except ConsoleTimeout as e:
+        t.check(False, "send cap 0: the child receives the CPool cap", e)
+
+    sh.wait_blocked(249)  # back in its receive after printing
+    out = sh.run("list")
+    t.check(re.search(r"^\s*0\s+cpool\s", out, re.M), "list: slot 0 is a cpool", out)
+    t.check(re.search(r"^\s*249\s+task\s+\S+\s+.*BlockedRecv", out, re.M),
+            "list: slot 249 is a task, BlockedRecv", out)
+    t.check(re.search(r"^\s*255\s+channel\s.*1 receivers? waiting", out, re.M),
+            "list: slot 255 is the channel with the child waiting", out)
+    t.check(re.search(r"^\d+ of 256 slots used$", out, re.M), "list: ends with a count", out)
+    out = sh.run("tasks")
+    t.check(re.search(r"^\s*1\s+rinit\s+Running\b", out, re.M)
+            and re.search(r"^\s*249\s+\S+\s+BlockedRecv\b", out, re.M)
+            and re.search(r"^2 tasks$", out, re.M),
+            "tasks: rinit Running, the child BlockedRecv again", out)
+    # The user watches the child wake for a message and block again.
+    mark = sh.c.pos
+    sh.run("send raw 7")
+    try:
+        sh.since(mark, "^" + CHILD_LINE + r"7$")
+        t.check(True, "send raw 7: the blocked child wakes and prints 7")
+    except ConsoleTimeout as e:
+        t.check(False, "send raw 7: the blocked child wakes and prints 7", e)
+
+
+BAD_INPUT = [
+    # (typed, expected reason, what)
+    ("bogus", r"^bogus: unknown command", "unknown command"),
+    ("retype task 2", r"^retype: missing arguments", "missing argument"),
+    ("set stack 249", r"^set: missing arguments", "missing value"),
+    ("retype task 2 abc", r"^retype: slot 'abc' is not a number", "non-numeric slot"),
+    ("set stack 249 12z", r"^set: value '12z' is not a number", "non-numeric value"),
+    ("retype task 2 99999999999999999999999", r"^retype: slot '9+' is too large",
+     "overflowing slot number"),
+    ("set stack 249 0x1ffffffffffffffff", r"^set: value '0x1f+' is too large",
+     "value overflowing 64 bits"),
+    ("retype task 2 256", r"^retype: slot '256' is too large", "slot past the pool"),
+    ("delete 100", r"^delete: slot empty \(SLOT_EMPTY\)", "delete an empty slot"),
+    ("send cap 77", r"^send: slot 77 is empty", "send an empty slot"),
+    ("set stack 3 5", r"^set: slot 3 holds a vspace cap, not a task", "wrong-type slot"),
+    ("set buffer 249 255", r"^set: slot 255 holds a channel cap, not a page",
+     "wrong-type buffer"),
+    ("set active 249 2", r"^set: active takes 0 or 1", "out-of-range value"),
+    ("retype frob 2 120", r"^retype: ", "unknown object type"),
+    ("set stack 249 0x800000000000", r"^set: value out of range \(RANGE\)",
+     "non-canonical stack pointer"),
+    ("delete 0", r"^delete: slot 0 holds rinit's own cpool; refusing", "delete slot 0"),
+    ("send raw 1 2 3 4 5", r"^send: too many arguments", "too many arguments"),
+]
+
+
+def bad_input(t, sh):
+    for typed, reason, what in BAD_INPUT:
+        try:
+            out = sh.run(typed)
+        except ConsoleTimeout as e:
+            t.check(False, "bad input (%s): the shell answers" % what, e)
+            continue
+        t.check(re.search(reason, out, re.M), "bad input (%s): %s" % (what, typed[:40]),
+                out)
+    out = sh.run("echo still here")
+    t.check(re.search(r"^still here$", out, re.M), "the shell works after the bad input",
+            out)
+    # A line far longer than the editor's buffer.
+    try:
+        out = sh.run("y" * 3000, timeout=30)
+        t.check(re.search(r"(too long|unknown command)", out),
+                "a 3000-character line gets a reason", out[-300:])
+    except ConsoleTimeout as e:
+        t.check(False, "a 3000-character line gets a reason", e)
+    # Control characters: ^A ^B ESC sequences, DEL and backspace, ^C.
+    try:
+        sh.run("\x01\x02\x1b[A\x1b[D\x7f\x08\x00echo ctl")
+        sh.c.send("half a line\x03")
+        sh.c.expect(PROMPT, 10)
+        t.check(True, "control characters and ^C leave a working prompt")
+    except ConsoleTimeout as e:
+        t.check(False, "control characters and ^C leave a working prompt", e)
+    out = sh.run("")
+    t.check(out.strip() == "", "an empty line is ignored", out)
+    out = sh.run("echo alive")
+    t.check(re.search(r"^alive$", out, re.M), "echo alive: shell and kernel still running",
+            out)
+    t.check(not re.search(r"panic|PANIC|kernel fault|faulted", sh.c.buf),
+            "no kernel panic and no faulted task in the whole session",
+            sh.c.buf[-1500:])
+
+
+def start_child(t, kernel):
+    with Console(kernel) as c:
+        sh = Shell(c)
+        out = sh.run("start child", timeout=20)
+        t.check(re.search(r"^start: child running in slot 249$", out, re.M),
+                "fresh boot: start child does the walkthrough in one command", out)
+        out = sh.wait_blocked(249)
+        t.check(re.search(r"^\s*249\s+\S+\s+BlockedRecv\b", out, re.M),
+                "start child: the child waits (BlockedRecv)", out)
+        mark = sh.c.pos
+        sh.run("send raw 5")
+        try:
+            sh.since(mark, "^" + CHILD_LINE + r"5$")
+            t.check(True, "start child: send raw 5 reaches it")
+        except ConsoleTimeout as e:
+            t.check(False, "start child: send raw 5 reaches it", e)
+        out = sh.run("start child")
+        t.check(re.search(r"SLOT_OCCUPIED|occupied", out),
+                "start child again: slot 249 taken, a reason is printed", out)
+        out = sh.run("echo alive")
+        t.check(re.search(r"^alive$", out, re.M), "start child: shell still running", out)
+
+
+def main(kernel):
+    t = Tap()
+    try:
+        with Console(kernel) as c:
+            sh = Shell(c)
+            walkthrough(t, sh)
+            bad_input(t, sh)
+    except ConsoleTimeout as e:
+        t.check(False, "shell session (walkthrough and bad input)", e)
+    try:
+        start_child(t, kernel)
+    except ConsoleTimeout as e:
+        t.check(False, "start child session", e)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

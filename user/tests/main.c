@@ -1,0 +1,49 @@
+/*
+ * main.c - the in-guest test suite, run as the root task when Kconfig
+ * selects ROOT_TASK_TESTS. Prints one TAP line per test, then
+ * "N passed, N failed", and ends the machine with status 0 when all
+ * passed, 1 otherwise (QEMU exits with it).
+ */
+#include "bootinfo.h"
+#include "child.h"
+#include "console.h"
+#include "harness.h"
+#include "start.h"
+#include "uthread.h"
+
+void run_tests(const struct test *tests);
+int tests_summary(void);
+
+static const struct test *const groups[] = {
+	tests_sys,  tests_cap,   tests_retype,  tests_cpool, tests_task,  tests_sched,
+	tests_chan, tests_chanblk, tests_ntfn, tests_mem,   tests_fault, tests_xas,
+};
+
+int main(void *arg)
+{
+	const struct cairn_bootinfo *bi = arg;
+	const char *problem;
+
+	if (bi && bi->magic == CAIRN_BOOTINFO_MAGIC)
+		uthread_current()->tb = (struct task_buffer *)(uintptr_t)bi->task_buffer_vaddr;
+	problem = bi ? bootinfo_check(bi) : "no boot info";
+	if (problem) {
+		printf("Bail out! boot info: %s\n", problem);
+		return 1;
+	}
+	boot_info = bi;
+	slot_alloc_init_bootinfo(&test_slots, bi);
+	ut_alloc_init_bootinfo(&test_ut, &test_slots, bi);
+	for (uint32_t i = 0; i < bi->slot_count; i++)
+		if (bi->slots[i].type == CAIRN_OBJ_IRQ_CONTROL)
+			irq_control_slot = bi->slots[i].slot;
+	printf("# Cairn in-guest tests (kernel %.*s)\n", (int)sizeof(bi->kernel_version),
+	       bi->kernel_version);
+	if (cairn_task_set_priority(CAIRN_SLOT_ROOT_TASK, ROOT_PRIO) || !settle_init()) {
+		printf("Bail out! cannot set up the test environment\n");
+		return 1;
+	}
+	for (unsigned g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		run_tests(groups[g]);
+	return tests_summary();
+}

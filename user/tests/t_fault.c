@@ -1,0 +1,164 @@
+/*
+ * t_fault.c - user faults: a child that dereferences NULL, executes
+ * ud2, divides by zero or touches an unmapped page is stopped as
+ * Faulted, its state readable, a fault message on its fault channel.
+ */
+#include "child.h"
+#include <cairn/fault.h>
+#include "harness.h"
+
+/* Labels on the faulting instructions, so the reported ip can be checked. */
+extern const char fault_null_ip[], fault_ud2_ip[], fault_div_ip[];
+
+static void do_null(struct child *c)
+{
+	uint64_t v;
+
+	__asm__ volatile(".globl fault_null_ip\nfault_null_ip: movq 0, %0" : "=r"(v) : : "memory");
+	c->out[0] = v; /* never reached */
+}
+
+static void do_ud2(struct child *c)
+{
+	(void)c;
+	__asm__ volatile(".globl fault_ud2_ip\nfault_ud2_ip: ud2" ::: "memory");
+}
+
+static void do_div(struct child *c)
+{
+	uint64_t zero = c->arg[1];
+
+	__asm__ volatile("xor %%edx, %%edx\n\tmov $7, %%eax\n"
+			 ".globl fault_div_ip\nfault_div_ip: divq %0"
+			 : : "r"(zero) : "rax", "rdx", "cc");
+}
+
+static void do_write(struct child *c)
+{
+	*(volatile uint64_t *)(uintptr_t)c->arg[1] = 1;
+}
+
+/* Run fn in a child with a fault channel; check state and message. */
+static void fault_case(void (*fn)(struct child *), uint64_t arg1, unsigned kind,
+		       uint64_t ip, uint64_t addr, uint64_t code)
+{
+	static struct child c;
+	uint64_t ch = new_obj(CAIRN_OBJ_CHANNEL, 0), fb = new_slot();
+	struct cairn_task_info ti;
+	struct cairn_msg m;
+
+	CHECK_OK(cairn_cap_mint(fb, ch, CAIRN_RIGHT_WRITE, 0xfa));
+	CHECK_OK(child_create(&c, fn, 100));
+	c.arg[1] = arg1;
+	CHECK_OK(cairn_task_configure(c.task, CAIRN_TASK_FIELD_FAULT, fb, 0));
+	CHECK_OK(cairn_task_resume(c.task));
+	settle();
+	CHECK(c.started && !c.finished);
+	CHECK_OK(cairn_task_read_state(c.task, &ti));
+	CHECK_EQ(ti.state, CAIRN_TASK_FAULTED);
+	CHECK_EQ(ti.ip, ip);
+	CHECK_EQ(ti.fault_addr, addr);
+	CHECK_OK(cairn_chan_try_recv(ch, CAIRN_NO_SLOT, &m));
+	CHECK_EQ(m.badge, 0xfa);
+	CHECK_EQ(CAIRN_MSGINFO_LEN(m.info), 4);
+	CHECK_EQ(m.words[0], kind);
+	CHECK_EQ(m.words[1], ip);
+	CHECK_EQ(m.words[2], addr);
+	CHECK_EQ(m.words[3], code);
+	CHECK_ERR(cairn_chan_try_recv(ch, CAIRN_NO_SLOT, &m), CAIRN_ERR_WOULD_BLOCK);
+}
+
+static void null_deref(void)
+{
+	/* x86 #PF error code 4: a user-mode read of a page not present */
+	fault_case(do_null, 0, CAIRN_FAULT_PAGE_FAULT, (uintptr_t)fault_null_ip, 0, 4);
+}
+
+static void invalid_opcode(void)
+{
+	fault_case(do_ud2, 0, CAIRN_FAULT_INVALID_OPCODE, (uintptr_t)fault_ud2_ip, 0, 0);
+}
+
+static void divide_by_zero(void)
+{
+	fault_case(do_div, 0, CAIRN_FAULT_DIVIDE, (uintptr_t)fault_div_ip, 0, 0);
+}
+
+static void write_to_read_only_image(void)
+{
+	static struct child c;
+	struct cairn_task_info ti;
+	uint64_t text = boot_info->image_start; /* read-only, executable */
+
+	CHECK_OK(child_start(&c, do_write, 100));
+	c.arg[1] = text;
+	settle();
+	CHECK_OK(cairn_task_read_state(c.task, &ti));
+	CHECK_EQ(ti.state, CAIRN_TASK_FAULTED);
+	CHECK_EQ(ti.fault_addr, text);
+}
+
+static void fault_code_is_exception_number(void)
+{
+	static struct child c;
+	struct cairn_task_info ti;
+
+	/* syscalls.h: fault_code is "the faulting arch exception number" */
+	CHECK_OK(child_start(&c, do_ud2, 100));
+	settle();
+	CHECK_OK(cairn_task_read_state(c.task, &ti));
+	CHECK_EQ(ti.state, CAIRN_TASK_FAULTED);
+	CHECK_EQ(ti.fault_code, 6); /* #UD */
+}
+
+static void fixed(struct child *c)
+{
+	c->out[0] = 0xf1;
+}
+
+static void resume_after_fault(void)
+{
+	static struct child c;
+	struct cairn_task_info ti;
+
+	CHECK_OK(child_start(&c, do_null, 100));
+	settle();
+	CHECK_OK(cairn_task_read_state(c.task, &ti));
+	CHECK_EQ(ti.state, CAIRN_TASK_FAULTED);
+	/* a faulted task can be reconfigured and restarted */
+	CHECK_OK(cairn_task_configure(c.task, CAIRN_TASK_FIELD_FAULT, CAIRN_NO_SLOT, 0));
+	c.fn = fixed;
+	CHECK_OK(cairn_task_set_regs(c.task, CAIRN_REG_ALL, child_entry_ip(), child_entry_sp(&c),
+				     (uintptr_t)&c, (uintptr_t)c.tb));
+	CHECK_OK(cairn_task_resume(c.task));
+	settle();
+	CHECK(c.finished);
+	CHECK_EQ(c.out[0], 0xf1);
+	CHECK_OK(cairn_task_read_state(c.task, &ti));
+	CHECK_EQ(ti.fault_addr, 0); /* cleared on resume */
+}
+
+static void no_fault_channel(void)
+{
+	static struct child c, d;
+
+	/* without a fault channel the task just stops; others carry on */
+	CHECK_OK(child_start(&c, do_ud2, 100));
+	CHECK_OK(child_start(&d, fixed, 90));
+	settle();
+	CHECK(!c.finished);
+	CHECK(d.finished);
+	CHECK_EQ(d.out[0], 0xf1);
+}
+
+const struct test tests_fault[] = {
+	{ "fault: NULL dereference -> Faulted, message (kind, ip, addr)", null_deref },
+	{ "fault: ud2 -> Faulted, INVALID_OPCODE at its ip", invalid_opcode },
+	{ "fault: divide by zero -> Faulted, DIVIDE at its ip", divide_by_zero },
+	{ "fault: write to a read-only page, address reported", write_to_read_only_image },
+	{ "fault: TASK_READ_STATE fault_code is the exception number",
+	  fault_code_is_exception_number },
+	{ "fault: a faulted task restarts after set regs + resume", resume_after_fault },
+	{ "fault: without a fault channel, only the task stops", no_fault_channel },
+	{ 0, 0 },
+};
