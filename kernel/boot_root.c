@@ -18,6 +18,7 @@
 #include "cpool.h"
 #include "elf64.h"
 #include "frame.h"
+#include "ioport.h"
 #include "irq.h"
 #include "mem.h"
 #include "sched.h"
@@ -211,6 +212,24 @@ static struct object *give_object(struct boot_builder *b, unsigned slot,
 	return o;
 }
 
+/* The console UART's ports, for rinit's user-space serial driver. Only
+ * that range: the timer and interrupt controller stay the kernel's. */
+static void give_console_ports(struct boot_builder *b)
+{
+	uint16_t first, last;
+	if (!arch_console_ioports(&first, &last))
+		return;
+	struct io_port *io = phys_to_virt(boot_alloc(PAGE_BITS));
+	object_init(&io->hdr, CAIRN_OBJ_IO_PORT, 0);
+	io->hdr.flags |= OBJECT_FLAG_STATIC;
+	object_set_name(&io->hdr, "console-uart");
+	io->first = first;
+	io->last = last;
+	struct cap c = cap_for_object(&io->hdr);
+	unsigned bits = (unsigned)__builtin_ctz((unsigned)last - first + 1);
+	give_cap(b, take_extra_slot(b), &c, (uint8_t)bits, 0, first);
+}
+
 static void sort_bootinfo(struct cairn_bootinfo *bi)
 {
 	for (uint32_t i = 1; i < bi->slot_count; i++) {
@@ -289,6 +308,7 @@ void root_task_start(void)
 	object_set_name(&irqc->hdr, "irqcontrol");
 	struct cap irq_cap = cap_for_object(&irqc->hdr);
 	give_cap(&b, take_extra_slot(&b), &irq_cap, 0, 0, 0);
+	give_console_ports(&b);
 
 	/* Finally all remaining memory, as untyped. */
 	give_untyped(&b);

@@ -56,6 +56,8 @@ static const struct syscall_entry syscall_table[CAIRN_SYS_COUNT] = {
 	[CAIRN_SYS_DEBUG_GETC] = { sys_debug_getc, 1 },
 	[CAIRN_SYS_DEBUG_SHUTDOWN] = { sys_debug_shutdown, 1 },
 	[CAIRN_SYS_DEBUG_CHECKPOINT] = { sys_debug_checkpoint, 1 },
+	[CAIRN_SYS_IOPORT_IN] = { sys_ioport_in, 3 },
+	[CAIRN_SYS_IOPORT_OUT] = { sys_ioport_out, 4 },
 };
 
 /* Are the argument words a call does not use all zero (ABI rule)? */

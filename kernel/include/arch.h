@@ -104,6 +104,13 @@ paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable);
 /* If root is the active table root, switch to `fallback`. */
 void arch_vspace_activate_if_current(paddr_t root, paddr_t fallback);
 
+/* The console UART's I/O ports, given to the root task for its serial
+ * driver; false on arches without port I/O. */
+bool arch_console_ioports(uint16_t *first, uint16_t *last);
+/* I/O ports, where the arch has them (false: it has none). */
+bool arch_ioport_in(uint16_t port, unsigned width, uint32_t *value);
+bool arch_ioport_out(uint16_t port, unsigned width, uint32_t value);
+
 /* Interrupt lines (arch numbering; x86_64: the 16 ISA IRQs). */
 void arch_irq_mask(unsigned irq);
 void arch_irq_unmask(unsigned irq);

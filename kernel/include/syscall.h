@@ -81,6 +81,8 @@ int sys_debug_print(struct syscall_ctx *sc);
 int sys_debug_getc(struct syscall_ctx *sc);
 int sys_debug_shutdown(struct syscall_ctx *sc);
 int sys_debug_checkpoint(struct syscall_ctx *sc);
+int sys_ioport_in(struct syscall_ctx *sc);
+int sys_ioport_out(struct syscall_ctx *sc);
 
 /* Where scripted GDB sessions break: a user task reached `name`. */
 void kdbg_checkpoint(const char *name);

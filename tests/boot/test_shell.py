@@ -126,8 +126,9 @@ def walkthrough(t, sh):
     out = sh.run("tasks")
     t.check(re.search(r"^\s*1\s+rinit\s+Running\b", out, re.M)
             and re.search(r"^\s*249\s+\S+\s+BlockedRecv\b", out, re.M)
-            and re.search(r"^2 tasks$", out, re.M),
-            "tasks: rinit Running, the child BlockedRecv again", out)
+            and re.search(r"^\s*\d+\s+serial-driver\s", out, re.M)
+            and re.search(r"^3 tasks$", out, re.M),
+            "tasks: rinit Running, its serial driver, the child BlockedRecv again", out)
     # The user watches the child wake for a message and block again.
     mark = sh.c.pos
     sh.run("send raw 7")

@@ -71,7 +71,7 @@ struct bench_thread {
 	struct uthread_stack *stack;
 };
 
-typedef void (*bench_entry)(uint64_t arg);
+typedef void (*bench_entry)(uint64_t arg); /* = thread_fn */
 
 int bench_thread_start(struct bench_env *env, struct bench_thread *t,
 		       struct uthread_stack *stack, uint64_t vspace, unsigned prio,

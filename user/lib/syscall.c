@@ -339,6 +339,20 @@ int cairn_debug_getc(unsigned flags, int *ch)
 	return err;
 }
 
+int cairn_ioport_in(uint64_t ioport, unsigned port, unsigned width, uint32_t *value)
+{
+	uint64_t r[6];
+	int err = sys(CAIRN_SYS_IOPORT_IN, ioport, port, width, 0, 0, 0, r);
+
+	*value = err ? 0 : (uint32_t)r[0];
+	return err;
+}
+
+int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t value)
+{
+	return sys(CAIRN_SYS_IOPORT_OUT, ioport, port, width, value, 0, 0, NULL);
+}
+
 int cairn_debug_checkpoint(const char *name)
 {
 	struct task_buffer *b = tb();

@@ -73,6 +73,9 @@ int cairn_irq_ack(uint64_t handler);
 int cairn_yield(void);
 /* Prints len bytes (in CAIRN_DEBUG_PRINT_MAX pieces); flags CAIRN_PRINT_*. */
 int cairn_debug_print(const char *s, size_t len, unsigned flags);
+/* Port I/O through an IOPort cap (x86_64); width 1, 2 or 4. */
+int cairn_ioport_in(uint64_t ioport, unsigned port, unsigned width, uint32_t *value);
+int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t value);
 /* Stop at a named point when a debugger is watching (kdbg_checkpoint). */
 int cairn_debug_checkpoint(const char *name);
 /* One console byte in *ch; flags CAIRN_GETC_NONBLOCK. */

@@ -6,6 +6,7 @@
 #include "child.h"
 #include "console.h"
 #include "lineedit.h"
+#include "serial.h"
 #include "shell.h"
 #include "start.h"
 #include "syscall.h"
@@ -26,9 +27,13 @@ static void echo_sink(void *arg, const char *s, size_t n)
 	console_flush();
 }
 
+static bool user_driver; /* console input from serial.c's driver */
+
 /* One console byte, or -1 when console input does not work. */
 static int read_char(void)
 {
+	if (user_driver)
+		return serial_getc();
 	for (;;) {
 		int ch, err = cairn_debug_getc(0, &ch);
 
@@ -85,6 +90,11 @@ int main(void *arg)
 	shell.child_entry = entry;
 	shell.child_sp = sp;
 
+	int err = serial_start(bi, &untyped);
+	user_driver = !err;
+	if (err)
+		printf("rinit: no user-space serial driver (%s); reading the console "
+		       "through the kernel\n", cairn_strerror(err));
 	printf("rinit: Cairn %.*s, %u initial caps, root CPool of %u slots\n",
 	       (int)sizeof(bi->kernel_version), bi->kernel_version, bi->slot_count,
 	       1u << bi->root_cpool_bits);

@@ -160,7 +160,12 @@
 	/* A named point for debuggers: the kernel calls kdbg_checkpoint(name) */        \
 	/* with tb.print[0..len) (1..CAIRN_CHECKPOINT_NAME_MAX bytes, printable), */     \
 	/* where scripted GDB sessions put a breakpoint.                        */       \
-	X(DEBUG_CHECKPOINT, 35, "len",                             "")
+	X(DEBUG_CHECKPOINT, 35, "len",                             "")                      \
+	/* ---- I/O ports (x86_64): READ to read, WRITE to write ------------------ */   \
+	/* width 1, 2 or 4 bytes; the whole access must lie in the IOPort     */         \
+	/* cap's range (RANGE otherwise); ILLEGAL_OPERATION on other arches.  */         \
+	X(IOPORT_IN,        36, "ioport, port, width",             "value")                 \
+	X(IOPORT_OUT,       37, "ioport, port, width, value",      "")
 
 enum cairn_syscall {
 #define CAIRN_SYSCALL_ENUM_(name, nr, args, res) CAIRN_SYS_##name = nr,

@@ -324,3 +324,14 @@ int cairn_debug_checkpoint(const char *name)
 {
 	return call("debug_checkpoint", "%s", name);
 }
+
+int cairn_ioport_in(uint64_t ioport, unsigned port, unsigned width, uint32_t *value)
+{
+	*value = 0;
+	return call("ioport_in", "%llu %u %u", (unsigned long long)ioport, port, width);
+}
+
+int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t value)
+{
+	return call("ioport_out", "%llu %u %u %u", (unsigned long long)ioport, port, width, value);
+}
