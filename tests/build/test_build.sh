@@ -79,5 +79,29 @@ out=$(m help); st=$?
 [ $st -eq 0 ] && echo "$out" | grep -q menuconfig && echo "$out" | grep -q check
 check "make help lists the targets" $? "$out"
 
+# menuconfig in a real terminal (tmux): Kernel -> timer frequency -> 300, save.
+mc="$dir/menuconfig"
+mkdir -p "$mc"
+sock="cairn-test-$$"
+if command -v tmux >/dev/null; then
+	tmux -L "$sock" new-session -d -x 120 -y 40 "make --no-print-directory O=$mc menuconfig; sleep 30"
+	keys() { sleep 0.7; tmux -L "$sock" send-keys "$@"; }
+	keys Down Down Enter          # Kernel menu
+	keys Down Enter               # Timer interrupt frequency
+	keys BSpace BSpace BSpace 3 0 0 Enter
+	keys Escape; keys Escape      # leave, asks to save
+	keys y
+	sleep 1.5
+	screen=$(tmux -L "$sock" capture-pane -p 2>&1)
+	tmux -L "$sock" kill-server 2>/dev/null
+	grep -q "^CONFIG_TIMER_HZ=300$" "$mc/.config" 2>/dev/null
+	check "make menuconfig edits and saves .config in a terminal" $? "$screen"
+	out=$(m O="$mc"); st=$?
+	[ $st -eq 0 ] && grep -q "define CONFIG_TIMER_HZ 300" "$mc/include/generated/autoconf.h"
+	check "the option changed in menuconfig reaches the build" $? "$out"
+else
+	fail "make menuconfig in a terminal" "tmux is not installed (scripts/install-deps installs it)"
+fi
+
 echo "1..$n"
 exit $((failed > 0))

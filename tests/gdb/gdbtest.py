@@ -106,16 +106,13 @@ _ready = False
 
 
 def wait_for_shell():
-    """Run until rinit first asks for console input (its prompt is up).
+    """Run until every task waits, rinit for console input (its prompt is up).
     Input typed earlier, while the kernel boots, is not reliably seen."""
     global _ready
     if _ready:
         return
     serial()
-    bp = gdb.Breakpoint("sys_debug_getc", internal=True, temporary=True)
-    gdb.execute("continue", to_string=True)
-    if bp.is_valid():
-        bp.delete()
+    run_until_idle()
     _ready = True
 
 

@@ -84,8 +84,8 @@ def test():
     check(child is not None and "BlockedRecv" in child and "channel 'shared'" in child
           and state == int(gdb.parse_and_eval("CAIRN_TASK_BLOCKED_RECV")),
           "child is BlockedRecv on channel 255 ('shared')", tasks)
-    check(line_of(tasks, r"rinit .*BlockedNotification .*console input") is not None,
-          "rinit waits for console input", tasks)
+    check(line_of(tasks, r"^  rinit .* Blocked\w+ ") is not None,
+          "rinit is blocked waiting for input", tasks)
     chan = run("kdbg chan")
     check(re.search(r"channel 'shared'.*\n.*\n  blocked receivers: '.*' BlockedRecv", chan)
           is not None, "chan lists the child as a blocked receiver", chan)
