@@ -16,7 +16,6 @@
 #include "arch.h"
 #include "channel.h"
 #include "cpool.h"
-#include "elf64.h"
 #include "frame.h"
 #include "ioport.h"
 #include "irq.h"
@@ -25,6 +24,7 @@
 #include "untyped.h"
 #include "vspace_obj.h"
 #include <cairn/bootinfo.h>
+#include <cairn/elf64.h>
 #include <cairn/syscalls.h>
 
 #define EXTRA_SLOTS_END 240 /* leave 240..255 to the user and fixed slots */
@@ -128,7 +128,8 @@ static paddr_t map_new_page(struct boot_builder *b, vaddr_t va, bool writable,
 static uint64_t load_image(struct boot_builder *b, const char *img, size_t size)
 {
 	const struct elf64_ehdr *eh = (const void *)img;
-	if (size < sizeof(*eh) || eh->magic != ELF_MAGIC || eh->class != ELFCLASS64 ||
+	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) ||
+	    eh->ident[ELF_IDENT_CLASS] != ELFCLASS64 ||
 	    eh->type != ET_EXEC || eh->phentsize != sizeof(struct elf64_phdr) ||
 	    eh->phoff > size || eh->phnum > (size - eh->phoff) / sizeof(struct elf64_phdr))
 		panic("root task image is not a valid ELF64 executable");

@@ -3,29 +3,11 @@
  * with memcpy: the image may sit at any alignment.
  */
 #include <stdbool.h>
+#include <cairn/elf64.h>
 #include "elf.h"
 #include "ustring.h"
 
-struct elf64_ehdr {
-	unsigned char ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define ET_EXEC 2
-#define PT_LOAD 1
 #define ELF_MAX_PHNUM 64
-
-_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF64 header is 64 bytes");
-_Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 phdr is 56 bytes");
 
 static uint64_t page_down(uint64_t a)
 {
