@@ -50,6 +50,10 @@ static void map_errors(void)
 	CHECK_ERR(cairn_page_map(pg, CAIRN_SLOT_VSPACE, VA + 0x4001, RW), CAIRN_ERR_ALIGNMENT);
 	CHECK_ERR(cairn_page_map(pg, CAIRN_SLOT_VSPACE, UINT64_C(0xffff800000000000), RW),
 		  CAIRN_ERR_RANGE);
+	/* The last page below the canonical hole stays unmappable, so the
+	 * return address of a `syscall` is always canonical. */
+	CHECK_ERR(cairn_page_map(pg, CAIRN_SLOT_VSPACE, UINT64_C(0x00007ffffffff000), RW),
+		  CAIRN_ERR_RANGE);
 	CHECK_ERR(cairn_page_map(pg, CAIRN_SLOT_VSPACE, VA + 0x4000, CAIRN_MAP_WRITE),
 		  CAIRN_ERR_INVALID_ARGUMENT);
 	CHECK_ERR(cairn_page_map(pg, CAIRN_SLOT_VSPACE, VA + 0x4000, RW | 0x10),
