@@ -216,7 +216,9 @@ static void check_cap(struct checker *k, struct slot *s)
 		violation(k, "slot %p: bad type %d", (void *)s, c->type);
 		return;
 	}
-	if (c->rights & ~CAIRN_RIGHTS_ALL || c->spare)
+	bool mapping = (c->type == CAIRN_OBJ_PAGE || c->type == CAIRN_OBJ_PAGE_TABLE) &&
+		       (c->data & CAP_MAPPING_LIVE);
+	if (c->rights & ~CAIRN_RIGHTS_ALL || (c->spare && !mapping))
 		violation(k, "slot %p: bad rights %#x or spare %#x", (void *)s, c->rights, c->spare);
 	if (object_type_has_header(c->type)) {
 		if (!obj_ptr_ok(k, c->obj) || c->obj->type != c->type) {

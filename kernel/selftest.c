@@ -90,6 +90,8 @@ static const struct {
 	{ "frame allocator alloc/free", test_frame_alloc },
 	{ "timer interrupts tick", test_timer_ticks },
 	{ "exception prints a register dump and is caught", test_exception_dump },
+	{ "capability core in the kernel: retype/copy/mint/revoke, checker",
+	  selftest_capability_core },
 };
 
 void selftest_run_all(void)

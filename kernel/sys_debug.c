@@ -1,5 +1,6 @@
 /* sys_debug.c - debug print, console input and shutdown system calls. */
 #include "syscall.h"
+#include "capcheck.h"
 #include "console.h"
 #include "log.h"
 #include "sched.h"
@@ -66,6 +67,14 @@ __attribute__((noinline)) void kdbg_checkpoint(const char *name)
 	__asm__ volatile("" : : "r"(name) : "memory");
 }
 
+#ifdef CONFIG_DEBUG_ASSERTS
+static void report_violation(void *arg, const char *msg)
+{
+	(void)arg;
+	kprintf("[kernel] capcheck: %s\n", msg);
+}
+#endif
+
 int sys_debug_checkpoint(struct syscall_ctx *sc)
 {
 	struct task_buffer *tb = task_buffer_of(sc->caller);
@@ -81,6 +90,13 @@ int sys_debug_checkpoint(struct syscall_ctx *sc)
 		if (name[i] < 0x21 || name[i] > 0x7e)
 			return CAIRN_ERR_INVALID_ARGUMENT;
 	memcpy(kdbg_checkpoint_name, name, len + 1);
+#ifdef CONFIG_DEBUG_ASSERTS
+	/* A deliberate stop is a good moment to check every invariant. */
+	struct capcheck check = { .report = report_violation };
+	if (capcheck_run(&check))
+		kprintf("[kernel] checkpoint %s: %u capability invariant violations\n",
+			name, check.violations);
+#endif
 	kdbg_checkpoint(kdbg_checkpoint_name);
 	return CAIRN_ERR_OK;
 }

@@ -19,6 +19,13 @@ struct object;
 #define CAP_FLAG_DEVICE 2u /* Untyped/Page: device memory, never zeroed */
 
 /*
+ * Page and PageTable caps that mapped something record it (kernel/
+ * vspace.c): data = virtual address | CAP_MAPPING_LIVE (| level bits),
+ * spare = the VSpace root's frame number. Every other cap has spare 0.
+ */
+#define CAP_MAPPING_LIVE 1ull
+
+/*
  * 24 bytes. Which fields mean what depends on the type:
  *   Untyped:  paddr = region base, bits = size (log2 bytes),
  *             data = watermark (bytes used from the base)

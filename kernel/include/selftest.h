@@ -13,4 +13,7 @@ __attribute__((noreturn)) void selftest_run_all(void);
  * the expectation.) */
 bool selftest_exception_expected(uint64_t vector);
 
+/* Individual tests in their own files: NULL on success, else why. */
+const char *selftest_capability_core(void);
+
 #endif

@@ -19,7 +19,7 @@
 #include "task.h"
 #include "vspace.h"
 
-#define MAP_LIVE 1ull
+#define MAP_LIVE CAP_MAPPING_LIVE
 #define MAP_LEVEL_SHIFT 1 /* page tables: level 1..3 in bits 1..2 */
 #define MAP_LEVEL_MASK (3ull << MAP_LEVEL_SHIFT)
 #define VSPACE_MAX 1024   /* live VSpaces at once */

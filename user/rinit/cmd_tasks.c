@@ -188,7 +188,7 @@ static int cmd_tasks(struct shell *sh, int argc, char **argv)
 static int cmd_start(struct shell *sh, int argc, char **argv)
 {
 	uint64_t task = RINIT_CHILD_TASK_SLOT;
-	char steps[7][64];
+	char steps[8][64];
 	char line[64];
 
 	if (strcmp(argv[1], "child") != 0) {
@@ -204,8 +204,9 @@ static int cmd_start(struct shell *sh, int argc, char **argv)
 	fmt_snprintf(steps[3], 64, "set cpool %llu %u", (ull)task, CAIRN_SLOT_ROOT_CPOOL);
 	fmt_snprintf(steps[4], 64, "set table %llu %u", (ull)task, CAIRN_SLOT_VSPACE);
 	fmt_snprintf(steps[5], 64, "set buffer %llu %u", (ull)task, CAIRN_SLOT_SPARE_BUFFER);
-	fmt_snprintf(steps[6], 64, "set active %llu 1", (ull)task);
-	for (unsigned i = 0; i < 7; i++) {
+	fmt_snprintf(steps[6], 64, "name %llu child", (ull)task);
+	fmt_snprintf(steps[7], 64, "set active %llu 1", (ull)task);
+	for (unsigned i = 0; i < 8; i++) {
 		sh_printf(sh, "> %s\n", steps[i]);
 		memcpy(line, steps[i], sizeof(line));
 		if (shell_execute(sh, line)) {
