@@ -108,7 +108,8 @@ def test():
 
     # ---- the same commands on a core taken with kdbg dump --------------------
     core = os.path.join(os.environ.get("KDBG_TEST_RUN_DIR", "/tmp"), "test.core")
-    r = subprocess.run([KDBG, "dump", core, "--qmp", os.environ["KDBG_TEST_QMP"]],
+    r = subprocess.run([KDBG, "dump", core, "--qmp", os.environ["KDBG_TEST_QMP"],
+                        "--build", BUILD],
                        capture_output=True, text=True, timeout=60)
     check(r.returncode == 0 and os.path.getsize(core) > 1 << 20, "kdbg dump wrote a core",
           r.stdout + r.stderr)
