@@ -161,6 +161,9 @@ BAD_INPUT = [
     ("set stack 249 0x800000000000", r"^set: value out of range \(RANGE\)",
      "non-canonical stack pointer"),
     ("delete 0", r"^delete: slot 0 holds rinit's own cpool; refusing", "delete slot 0"),
+    ("delete 1", r"^delete: slot 1 holds rinit's own task; refusing", "delete rinit's task"),
+    ("revoke 3", r"^revoke: slot 3 holds rinit's own vspace; refusing",
+     "revoke rinit's vspace"),
     ("send raw 1 2 3 4 5", r"^send: too many arguments", "too many arguments"),
 ]
 
@@ -223,6 +226,20 @@ def start_child(t, kernel):
                 "start child again: slot 249 taken, a reason is printed", out)
         out = sh.run("echo alive")
         t.check(re.search(r"^alive$", out, re.M), "start child: shell still running", out)
+        # Revoking the untyped takes the child, never the shell's input.
+        sh.run("revoke 2")
+        out = sh.run("tasks")
+        t.check(not re.search(r"^\s*249\s", out, re.M) and
+                re.search(r"^\s*\d+\s+serial-driver\s", out, re.M),
+                "revoke 2: the child is gone, the serial driver stays", out)
+        driver = re.search(r"^\s*(\d+)\s+serial-driver\s", out, re.M)
+        if driver:
+            out = sh.run("delete %s" % driver.group(1))
+            t.check(re.search(r"belongs to rinit's serial driver.*refusing", out),
+                    "delete of the serial driver's task is refused with a reason", out)
+        out = sh.run("echo still typing")
+        t.check(re.search(r"^still typing$", out, re.M),
+                "after revoke 2 the shell still reads input", out)
 
 
 def main(kernel):

@@ -165,13 +165,45 @@ static int cmd_mint(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
+void shell_mark_own(struct shell *sh, uint64_t slot)
+{
+	if (slot < sizeof(sh->own) * 8)
+		sh->own[slot / 64] |= 1ull << (slot % 64);
+}
+
+/*
+ * Why rinit cannot give up the cap in `slot`, or NULL. Losing its CPool,
+ * Task or VSpace (or revoking the copies the kernel holds of them) would
+ * leave rinit unable to name anything or to run; losing its serial
+ * driver's caps would leave the shell without input.
+ */
+static const char *vital_slot(const struct shell *sh, uint64_t slot)
+{
+	switch (slot) {
+	case CAIRN_SLOT_ROOT_CPOOL: return "holds rinit's own cpool";
+	case CAIRN_SLOT_ROOT_TASK: return "holds rinit's own task";
+	case CAIRN_SLOT_VSPACE: return "holds rinit's own vspace";
+	}
+	if (slot < sizeof(sh->own) * 8 && (sh->own[slot / 64] >> (slot % 64) & 1))
+		return "belongs to rinit's serial driver (console input)";
+	return NULL;
+}
+
+static int refuse_vital(struct shell *sh, const char *cmd, uint64_t slot)
+{
+	const char *why = vital_slot(sh, slot);
+	if (why)
+		sh_printf(sh, "%s: slot %llu %s; refusing\n", cmd, (ull)slot, why);
+	return why ? -1 : 0;
+}
+
 static int cmd_move(struct shell *sh, int argc, char **argv)
 {
 	uint64_t src, dst;
 	int err;
 
 	(void)argc;
-	if (two_slots(sh, argv, &src, &dst))
+	if (two_slots(sh, argv, &src, &dst) || refuse_vital(sh, argv[0], src))
 		return -1;
 	err = cairn_cap_move(dst, src);
 	if (err)
@@ -181,27 +213,14 @@ static int cmd_move(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
-/* Losing these would leave rinit unable to name anything. */
-static bool vital_slot(uint64_t slot)
-{
-	return slot == CAIRN_SLOT_ROOT_CPOOL || slot == CAIRN_SLOT_ROOT_TASK ||
-	       slot == CAIRN_SLOT_VSPACE;
-}
-
 static int cmd_delete(struct shell *sh, int argc, char **argv)
 {
 	uint64_t slot;
 	int err;
 
 	(void)argc;
-	if (sh_slot(sh, argv[0], argv[1], &slot))
+	if (sh_slot(sh, argv[0], argv[1], &slot) || refuse_vital(sh, argv[0], slot))
 		return -1;
-	if (vital_slot(slot)) {
-		sh_printf(sh, "delete: slot %llu holds rinit's own %s; refusing\n", (ull)slot,
-			  slot == CAIRN_SLOT_ROOT_TASK ? "task" :
-			  slot == CAIRN_SLOT_VSPACE ? "vspace" : "cpool");
-		return -1;
-	}
 	err = cairn_cap_delete(slot);
 	if (err)
 		return sh_syserr(sh, argv[0], err);
@@ -216,7 +235,7 @@ static int cmd_revoke(struct shell *sh, int argc, char **argv)
 	int err;
 
 	(void)argc;
-	if (sh_slot(sh, argv[0], argv[1], &slot))
+	if (sh_slot(sh, argv[0], argv[1], &slot) || refuse_vital(sh, argv[0], slot))
 		return -1;
 	err = cairn_cap_revoke(slot);
 	if (err)

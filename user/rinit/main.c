@@ -90,8 +90,17 @@ int main(void *arg)
 	shell.child_entry = entry;
 	shell.child_sp = sp;
 
-	int err = serial_start(bi, &untyped);
+	/* The driver's caps are rinit's own: note which slots it takes. */
+	struct slot_alloc before = slots;
+	uint64_t own_untyped;
+	int err = serial_start(bi, &untyped, &own_untyped);
 	user_driver = !err;
+	if (!err) {
+		shell_mark_own(&shell, own_untyped);
+		for (uint64_t s = 0; s < slots.count; s++)
+			if (slot_alloc_is_used(&slots, s) && !slot_alloc_is_used(&before, s))
+				shell_mark_own(&shell, s);
+	}
 	if (err)
 		printf("rinit: no user-space serial driver (%s); reading the console "
 		       "through the kernel\n", cairn_strerror(err));

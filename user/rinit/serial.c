@@ -18,6 +18,7 @@
 #define LSR_DATA_READY 1
 #define DRIVER_PRIORITY CAIRN_PRIO_MAX /* as rinit: typing never waits on it */
 #define THREAD_AREA 0x10000000ull      /* task buffers of rinit's threads */
+#define DRIVER_UT_MIN_BITS 17          /* its objects and page tables fit */
 
 static struct uthread_stack driver_stack;
 static uint64_t uart, uart_base, ntfn, handler, input;
@@ -62,12 +63,44 @@ static uint64_t boot_cap(const struct cairn_bootinfo *bi, unsigned type, uint64_
 	return CAIRN_NO_SLOT;
 }
 
-int serial_start(const struct cairn_bootinfo *bi, struct ut_alloc *ua)
+/*
+ * Take the smallest untyped region (not slot 2) that holds the driver's
+ * objects out of the shell's allocator, so that revoking the shell's
+ * untyped never takes the console's input with it.
+ */
+static bool take_own_untyped(const struct cairn_bootinfo *bi, struct ut_alloc *ua,
+			     struct ut_alloc *own)
 {
+	unsigned best = UT_ALLOC_MAX, best_bits = 64;
+	for (unsigned i = 0; i < ua->count; i++)
+		for (uint32_t j = 0; j < bi->slot_count; j++) {
+			const struct cairn_bootinfo_slot *s = &bi->slots[j];
+			if (s->slot == ua->untyped[i] && s->slot != CAIRN_SLOT_UNTYPED &&
+			    s->size_bits >= DRIVER_UT_MIN_BITS && s->size_bits < best_bits) {
+				best = i;
+				best_bits = s->size_bits;
+			}
+		}
+	if (best == UT_ALLOC_MAX)
+		return false;
+	*own = (struct ut_alloc){ .slots = ua->slots, .root_pool = ua->root_pool,
+				  .count = 1, .untyped = { ua->untyped[best] } };
+	ua->untyped[best] = ua->untyped[--ua->count];
+	return true;
+}
+
+int serial_start(const struct cairn_bootinfo *bi, struct ut_alloc *shell_ua,
+		 uint64_t *own_untyped)
+{
+	static struct ut_alloc own;
+	struct ut_alloc *ua = &own;
 	uint64_t irqcontrol = boot_cap(bi, CAIRN_OBJ_IRQ_CONTROL, NULL), task;
 	uart = boot_cap(bi, CAIRN_OBJ_IO_PORT, &uart_base);
 	if (uart == CAIRN_NO_SLOT || irqcontrol == CAIRN_NO_SLOT)
 		return CAIRN_ERR_MISSING_CAP;
+	if (!take_own_untyped(bi, shell_ua, &own))
+		return CAIRN_ERR_NO_MEMORY;
+	*own_untyped = own.untyped[0];
 	int err;
 	if ((err = ut_alloc_object(ua, CAIRN_OBJ_NOTIFICATION, 0, &ntfn)) ||
 	    (err = ut_alloc_object(ua, CAIRN_OBJ_CHANNEL, 0, &input)) ||

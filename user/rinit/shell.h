@@ -35,6 +35,9 @@ struct shell {
 	uint64_t child_entry;       /* address of child_main */
 	uint64_t child_sp;          /* its initial stack pointer */
 	uint64_t next_buffer_vaddr; /* next free page of the buffer window */
+	/* Slots rinit itself depends on beyond 0, 1 and 3 (its serial
+	 * driver's caps and untyped): delete, move and revoke refuse them. */
+	uint64_t own[(1u << 12) / 64];
 	bool quit;                  /* set by commands that end the shell */
 };
 
@@ -43,6 +46,9 @@ struct child_boot {
 	volatile uint64_t buffer_vaddr; /* its task buffer, set by `set buffer` */
 };
 extern struct child_boot rinit_child_boot;
+
+/* Mark a slot as rinit's own (see struct shell.own). */
+void shell_mark_own(struct shell *sh, uint64_t slot);
 
 typedef int (*command_fn)(struct shell *sh, int argc, char **argv);
 
