@@ -14,8 +14,20 @@ class Corrupt(Exception):
     """A structure could not be read or does not make sense."""
 
 
+def require_stopped():
+    """A running target cannot be read: say so, rather than report damage."""
+    try:
+        thread = gdb.selected_thread()
+    except gdb.error:
+        thread = None
+    if thread is not None and thread.is_running():
+        raise gdb.GdbError("the target is running: stop it first (Ctrl-C or "
+                           "`interrupt`), then run the kdbg command again")
+
+
 def read(addr, size, what="memory"):
     """`size` bytes at `addr` in one read, or Corrupt."""
+    require_stopped()
     if not addr:
         raise Corrupt("NULL %s" % what)
     if size < 0 or size > MAX_READ:
