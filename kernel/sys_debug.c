@@ -96,6 +96,9 @@ int sys_debug_checkpoint(struct syscall_ctx *sc)
 	if (capcheck_run(&check))
 		kprintf("[kernel] checkpoint %s: %u capability invariant violations\n",
 			name, check.violations);
+	task_set_result(sc->caller, 0, check.violations);
+#else
+	task_set_result(sc->caller, 0, 0);
 #endif
 	kdbg_checkpoint(kdbg_checkpoint_name);
 	return CAIRN_ERR_OK;

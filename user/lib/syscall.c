@@ -353,7 +353,7 @@ int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t va
 	return sys(CAIRN_SYS_IOPORT_OUT, ioport, port, width, value, 0, 0, NULL);
 }
 
-int cairn_debug_checkpoint(const char *name)
+int cairn_debug_checkpoint(const char *name, uint64_t *violations)
 {
 	struct task_buffer *b = tb();
 	size_t len = strlen(name);
@@ -363,7 +363,11 @@ int cairn_debug_checkpoint(const char *name)
 	if (len > CAIRN_DEBUG_PRINT_MAX)
 		return CAIRN_ERR_RANGE;
 	memcpy(b->print, name, len);
-	return sys(CAIRN_SYS_DEBUG_CHECKPOINT, len, 0, 0, 0, 0, 0, NULL);
+	uint64_t r[6];
+	int err = sys(CAIRN_SYS_DEBUG_CHECKPOINT, len, 0, 0, 0, 0, 0, r);
+	if (violations)
+		*violations = err ? 0 : r[0];
+	return err;
 }
 
 int cairn_debug_shutdown(int status)

@@ -76,8 +76,9 @@ int cairn_debug_print(const char *s, size_t len, unsigned flags);
 /* Port I/O through an IOPort cap (x86_64); width 1, 2 or 4. */
 int cairn_ioport_in(uint64_t ioport, unsigned port, unsigned width, uint32_t *value);
 int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t value);
-/* Stop at a named point when a debugger is watching (kdbg_checkpoint). */
-int cairn_debug_checkpoint(const char *name);
+/* Stop at a named point when a debugger is watching (kdbg_checkpoint);
+ * *violations (may be NULL) gets the kernel checker's count. */
+int cairn_debug_checkpoint(const char *name, uint64_t *violations);
 /* One console byte in *ch; flags CAIRN_GETC_NONBLOCK. */
 int cairn_debug_getc(unsigned flags, int *ch);
 /* Returns only if the kernel refused. */

@@ -84,8 +84,14 @@ static int cmd_shutdown(struct shell *sh, int argc, char **argv)
 
 static int cmd_checkpoint(struct shell *sh, int argc, char **argv)
 {
+	uint64_t violations;
+	int err = cairn_debug_checkpoint(argv[1], &violations);
+
 	(void)argc;
-	return sh_syserr(sh, argv[0], cairn_debug_checkpoint(argv[1]));
+	if (!err && violations)
+		sh_printf(sh, "checkpoint: the kernel found %llu capability invariant "
+			      "violations\n", (unsigned long long)violations);
+	return sh_syserr(sh, argv[0], err);
 }
 
 const struct command commands_misc[] = {

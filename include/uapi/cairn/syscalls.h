@@ -159,8 +159,10 @@
 	X(DEBUG_SHUTDOWN,   34, "status",                          "")                      \
 	/* A named point for debuggers: the kernel calls kdbg_checkpoint(name) */        \
 	/* with tb.print[0..len) (1..CAIRN_CHECKPOINT_NAME_MAX bytes, printable), */     \
-	/* where scripted GDB sessions put a breakpoint.                        */       \
-	X(DEBUG_CHECKPOINT, 35, "len",                             "")                      \
+	/* where scripted GDB sessions put a breakpoint. In builds with debug */         \
+	/* assertions it first runs the capability invariant checker and      */         \
+	/* answers how many violations it found (0 otherwise).                */         \
+	X(DEBUG_CHECKPOINT, 35, "len",                             "violations")                      \
 	/* ---- I/O ports (x86_64): READ to read, WRITE to write ------------------ */   \
 	/* width 1, 2 or 4 bytes; the whole access must lie in the IOPort     */         \
 	/* cap's range (RANGE otherwise); ILLEGAL_OPERATION on other arches.  */         \

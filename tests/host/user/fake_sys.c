@@ -320,8 +320,10 @@ int cairn_debug_shutdown(int status)
 	return call("debug_shutdown", "%d", status) ? : CAIRN_ERR_ILLEGAL_OPERATION;
 }
 
-int cairn_debug_checkpoint(const char *name)
+int cairn_debug_checkpoint(const char *name, uint64_t *violations)
 {
+	if (violations)
+		*violations = 0;
 	return call("debug_checkpoint", "%s", name);
 }
 
