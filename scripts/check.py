@@ -153,6 +153,8 @@ def main():
 
     if x86 and want("gdb"):
         run_layer(tally, "gdb", ["tests/gdb/run.sh", x86], 300, log_dir=logs)
+    if x86 and want("vm"):
+        run_layer(tally, "vm", ["tests/vm/test_vm.sh", x86], 300, log_dir=logs)
 
     print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
     for f in tally.failures:
