@@ -55,6 +55,8 @@ int sys_task_configure(struct syscall_ctx *sc)
 			return err;
 		if (src->cap.type != field_type[field])
 			return CAIRN_ERR_INVALID_CAP;
+		if (field == CAIRN_TASK_FIELD_BUFFER && (src->cap.flags & CAP_FLAG_DEVICE))
+			return CAIRN_ERR_ILLEGAL_OPERATION; /* not RAM: no task buffer */
 		if (src == field_slot)
 			return CAIRN_ERR_OK;
 	}

@@ -143,7 +143,9 @@ int sys_lookup_cap(struct task *t, uint64_t arg, enum cairn_obj_type type,
 struct task_buffer *task_buffer_of(struct task *t)
 {
 	const struct cap *b = &t->slots[TASK_SLOT_BUFFER].cap;
-	if (b->type != CAIRN_OBJ_PAGE)
+	/* The kernel reaches buffers through its direct map of RAM, which
+	 * device memory is not part of (TASK_CONFIGURE refuses those). */
+	if (b->type != CAIRN_OBJ_PAGE || (b->flags & CAP_FLAG_DEVICE))
 		return NULL;
 	return phys_to_virt(b->paddr);
 }
