@@ -11,25 +11,28 @@
 #include "untyped.h"
 #include "vspace_obj.h"
 
+/* Copy and mint: dest (WRITE on its pool), src (READ), a rights mask. */
+static int derive_args(struct syscall_ctx *sc, struct slot **dest, struct slot **src)
+{
+	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, dest);
+	if (!err)
+		err = sys_lookup_slot(sc->caller, sc->a[1], CAIRN_RIGHT_READ, src);
+	if (!err && sc->a[2] > CAIRN_RIGHTS_ALL)
+		err = CAIRN_ERR_INVALID_ARGUMENT;
+	return err;
+}
+
 int sys_cap_copy(struct syscall_ctx *sc)
 {
 	struct slot *dest, *src;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, &dest);
-	if (!err)
-		err = sys_lookup_slot(sc->caller, sc->a[1], CAIRN_RIGHT_READ, &src);
-	if (!err && sc->a[2] > CAIRN_RIGHTS_ALL)
-		err = CAIRN_ERR_INVALID_ARGUMENT;
+	int err = derive_args(sc, &dest, &src);
 	return err ? err : cap_copy(src, dest, (unsigned)sc->a[2]);
 }
 
 int sys_cap_mint(struct syscall_ctx *sc)
 {
 	struct slot *dest, *src;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, &dest);
-	if (!err)
-		err = sys_lookup_slot(sc->caller, sc->a[1], CAIRN_RIGHT_READ, &src);
-	if (!err && sc->a[2] > CAIRN_RIGHTS_ALL)
-		err = CAIRN_ERR_INVALID_ARGUMENT;
+	int err = derive_args(sc, &dest, &src);
 	return err ? err : cap_mint(src, dest, (unsigned)sc->a[2], sc->a[3]);
 }
 
