@@ -101,9 +101,16 @@ ARCH := $(call unquote,$(CONFIG_ARCH))
 AUTOCONF := $(BUILD)/include/generated/autoconf.h
 CONFIG_DEPS_DIR := $(BUILD)/include/config
 
-CC := gcc
-LD := ld
-OBJCOPY := objcopy
+# Kernel tools per arch (AArch64 is cross-compiled).
+CC_x86_64 := gcc
+LD_x86_64 := ld
+OBJCOPY_x86_64 := objcopy
+CC_aarch64 := aarch64-linux-gnu-gcc
+LD_aarch64 := aarch64-linux-gnu-ld
+OBJCOPY_aarch64 := aarch64-linux-gnu-objcopy
+CC := $(or $(CC_$(ARCH)),gcc)
+LD := $(or $(LD_$(ARCH)),ld)
+OBJCOPY := $(or $(OBJCOPY_$(ARCH)),objcopy)
 HOSTCC ?= clang
 
 COMMON_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror \
@@ -113,6 +120,10 @@ COMMON_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror \
 	-Ikernel/include -Iinclude/uapi -Iarch/$(ARCH)/include -I$(BUILD)/include
 
 ARCH_CFLAGS_x86_64 := -m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only
+# AArch64: no FP/SIMD in the kernel (EL1 traps it), atomics inline rather
+# than libgcc's outline helpers, no pointer-auth/BTI landing pads.
+ARCH_CFLAGS_aarch64 := -mgeneral-regs-only -mno-outline-atomics \
+	-mbranch-protection=none -fno-asynchronous-unwind-tables
 KCFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
@@ -123,6 +134,10 @@ LINKER_SCRIPT := arch/$(ARCH)/linker.ld
 
 all: $(BUILD)/cairn.elf
 .PHONY: all
+
+# Options that reach the compiler as flags rather than through the source:
+# the optimisation level, and the architecture (another compiler).
+FLAG_CONFIG_DEPS := $(CONFIG_DEPS_DIR)/opt/flag.h $(CONFIG_DEPS_DIR)/arch.h
 
 # User space (user/lib, rinit) and the root task carried in the kernel.
 include user/user.mk
@@ -141,8 +156,6 @@ endif
 $(BUILD)/obj/kernel/root_image.o: $(ROOT_TASK_ELF)
 $(BUILD)/obj/kernel/root_image.o: KASFLAGS += $(if $(ROOT_TASK_ELF),-DROOT_TASK_ELF='"$(ROOT_TASK_ELF)"')
 
-# Options that reach the compiler as flags rather than through the source.
-FLAG_CONFIG_DEPS := $(CONFIG_DEPS_DIR)/opt/flag.h
 
 $(BUILD)/obj/%.o: %.c $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
 	$(call msg,CC,$<)
@@ -163,6 +176,7 @@ $(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
 # registers, nor keep a frame pointer (saves ~16 instructions a call).
 FASTPATH_CFLAGS_x86_64 := -fomit-frame-pointer -fcall-used-rbx -fcall-used-r12 \
 	-fcall-used-r13 -fcall-used-r14 -fcall-used-r15
+FASTPATH_CFLAGS_aarch64 := -fomit-frame-pointer $(foreach r,19 20 21 22 23 24 25 26 27 28,-fcall-used-x$(r))
 $(BUILD)/obj/kernel/fastpath.o: KCFLAGS += $(FASTPATH_CFLAGS_$(ARCH))
 
 $(FLAG_CONFIG_DEPS): | $(BUILD)/kconfig.stamp
@@ -193,7 +207,7 @@ ALL_HOST_TESTS = $(HOST_TESTS) $(USER_HOST_TESTS)
 host-tests: $(USER_HOST_TESTS)
 
 check:
-	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check $(if $(ONLY),$(addprefix --only ,$(ONLY)))
+	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check $(if $(ONLY),$(addprefix --only ,$(ONLY))) $(if $(CHECK_ARCH),$(addprefix --arch ,$(CHECK_ARCH)))
 
 # `make print-VAR` shows a variable (scripts/check.py asks for test lists).
 print-%:
@@ -201,9 +215,13 @@ print-%:
 
 .PHONY: check
 
-# Benchmarks in their own build (configs/x86_64_bench_defconfig).
+# Benchmarks in their own builds (configs/ARCH_bench_defconfig), for
+# each arch in BENCH_ARCH.
+BENCH_ARCH ?= x86_64 aarch64
 bench:
-	$(Q)$(PYTHON) scripts/bench --build $(BUILD)/bench
+	$(Q)set -e; for a in $(BENCH_ARCH); do \
+		$(PYTHON) scripts/bench --arch $$a --build $(BUILD)/bench$$(test $$a = x86_64 || echo -$$a); \
+		echo; done
 
 .PHONY: bench
 
@@ -236,7 +254,8 @@ help:
 	@echo "  check            every test layer; ends with 'N passed, N failed'"
 	@echo "  host-tests       build the host unit tests of the capability core"
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
-	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts)"
+	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
+	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
 	@echo
 	@echo "Other: deps (install Debian packages), clean, distclean"
 	@echo "Variables: O=DIR (out-of-tree build), V=1 (show commands), QEMU_ARGS"

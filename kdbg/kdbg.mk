@@ -10,10 +10,13 @@ KDBG_CONSTANTS := $(BUILD)/kdbg/cairn_constants.py
 KDBG_AUTOLOAD := $(BUILD)/cairn.elf-gdb.py
 KDBG_OUTPUTS := $(KDBG_CONSTANTS) $(KDBG_AUTOLOAD)
 
+# The arch header that defines KERNEL_VBASE and DIRECT_MAP_BASE.
+KDBG_ARCH_HEADER := arch/$(ARCH)/include/arch_memory.h
+
 $(KDBG_CONSTANTS): scripts/gen-kdbg-constants.py $(wildcard include/uapi/cairn/*.h) \
-		arch/$(ARCH)/include/x86.h
+		$(KDBG_ARCH_HEADER) $(FLAG_CONFIG_DEPS)
 	$(call msg,GEN,$@)
-	$(Q)$(PYTHON) scripts/gen-kdbg-constants.py $@ include/uapi/cairn arch/$(ARCH)/include/x86.h
+	$(Q)$(PYTHON) scripts/gen-kdbg-constants.py $@ include/uapi/cairn $(KDBG_ARCH_HEADER) $(ARCH)
 
 $(KDBG_AUTOLOAD): kdbg/kdbg.mk | $(KDBG_CONSTANTS)
 	$(call msg,GEN,$@)

@@ -231,6 +231,18 @@ static void give_console_ports(struct boot_builder *b)
 	give_cap(b, take_extra_slot(b), &c, (uint8_t)bits, 0, first);
 }
 
+/* Or its registers, as one page of device untyped: rinit retypes it into
+ * a Page and maps it uncached (as seL4 hands out device memory). */
+static void give_console_mmio(struct boot_builder *b)
+{
+	paddr_t base;
+	if (!arch_console_mmio(&base))
+		return;
+	struct cap c;
+	untyped_cap_make(&c, base, PAGE_BITS, true);
+	give_cap(b, take_extra_slot(b), &c, PAGE_BITS, CAIRN_BI_DEVICE, base);
+}
+
 static void sort_bootinfo(struct cairn_bootinfo *bi)
 {
 	for (uint32_t i = 1; i < bi->slot_count; i++) {
@@ -259,7 +271,7 @@ void root_task_start(void)
 		.version = CAIRN_BOOTINFO_VERSION,
 		.vaddr = CAIRN_BOOTINFO_VADDR,
 		.task_buffer_vaddr = CAIRN_ROOT_TASK_BUFFER_VADDR,
-		.arch = CAIRN_ARCH_X86_64,
+		.arch = ARCH_BOOTINFO_ID,
 		.root_cpool_bits = CONFIG_ROOT_CPOOL_BITS,
 		.timer_hz = CONFIG_TIMER_HZ,
 	};
@@ -310,6 +322,7 @@ void root_task_start(void)
 	struct cap irq_cap = cap_for_object(&irqc->hdr);
 	give_cap(&b, take_extra_slot(&b), &irq_cap, 0, 0, 0);
 	give_console_ports(&b);
+	give_console_mmio(&b);
 
 	/* Finally all remaining memory, as untyped. */
 	give_untyped(&b);

@@ -66,11 +66,11 @@ static inline __attribute__((always_inline)) bool call_body(struct arch_context 
 							     bool general)
 {
 	struct task *t = container_of(c, struct task, ctx);
-	uint64_t badge, info = c->rsi;
+	uint64_t badge, info = arch_syscall_arg(c, 1);
 	uint8_t rights;
 	if (general && !fast_info_ok(info))
 		return false;
-	struct channel *ch = fast_channel(t, c->rdi, CAIRN_RIGHT_WRITE, &badge, &rights);
+	struct channel *ch = fast_channel(t, arch_syscall_arg(c, 0), CAIRN_RIGHT_WRITE, &badge, &rights);
 	if (!ch)
 		return false;
 	struct task *r = ch->receivers.head;
@@ -88,7 +88,10 @@ static inline __attribute__((always_inline)) bool call_body(struct arch_context 
 		ch->receivers.tail = NULL;
 	r->queue_next = NULL;
 	r->queue = NULL;
-	const uint64_t words[CAIRN_MSG_INLINE_WORDS] = { c->rdx, c->r10, c->r8, c->r9 };
+	const uint64_t words[CAIRN_MSG_INLINE_WORDS] = {
+		arch_syscall_arg(c, 2), arch_syscall_arg(c, 3),
+		arch_syscall_arg(c, 4), arch_syscall_arg(c, 5)
+	};
 	arch_set_message_result(&r->ctx, badge, info | CAIRN_MSG_CALL, words);
 	r->reply_to = t;
 	r->reply_grant = r->recv_grant_reply;
@@ -105,18 +108,21 @@ static inline __attribute__((always_inline)) bool reply_recv_body(struct arch_co
 {
 	struct task *t = container_of(c, struct task, ctx);
 	struct task *client = t->reply_to;
-	uint64_t badge, info = c->rsi;
+	uint64_t badge, info = arch_syscall_arg(c, 1);
 	uint8_t rights;
 	if (!client || (general && !fast_info_ok(info)))
 		return false;
-	struct channel *ch = fast_channel(t, c->rdi, CAIRN_RIGHT_READ, &badge, &rights);
+	struct channel *ch = fast_channel(t, arch_syscall_arg(c, 0), CAIRN_RIGHT_READ, &badge, &rights);
 	if (!ch || ch->count)
 		return false;
 	if (general && (sched_ready_above(client->priority) ||
 			!fast_long_words(t, client, CAIRN_MSGINFO_LEN(info))))
 		return false;
 
-	const uint64_t words[CAIRN_MSG_INLINE_WORDS] = { c->rdx, c->r10, c->r8, c->r9 };
+	const uint64_t words[CAIRN_MSG_INLINE_WORDS] = {
+		arch_syscall_arg(c, 2), arch_syscall_arg(c, 3),
+		arch_syscall_arg(c, 4), arch_syscall_arg(c, 5)
+	};
 	arch_set_message_result(&client->ctx, 0, info, words);
 	client->reply_from = NULL;
 	client->blocked_on = NULL;
@@ -146,14 +152,14 @@ static __attribute__((noinline)) bool fastpath_reply_recv_general(struct arch_co
  */
 bool fastpath_call(struct arch_context *c)
 {
-	if (unlikely(sched.ready_count | (c->rsi > CAIRN_MSG_INLINE_WORDS)))
+	if (unlikely(sched.ready_count | (arch_syscall_arg(c, 1) > CAIRN_MSG_INLINE_WORDS)))
 		return fastpath_call_general(c);
 	return call_body(c, false);
 }
 
 bool fastpath_reply_recv(struct arch_context *c)
 {
-	if (unlikely(sched.ready_count | (c->rsi > CAIRN_MSG_INLINE_WORDS)))
+	if (unlikely(sched.ready_count | (arch_syscall_arg(c, 1) > CAIRN_MSG_INLINE_WORDS)))
 		return fastpath_reply_recv_general(c);
 	return reply_recv_body(c, false);
 }

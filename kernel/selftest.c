@@ -74,7 +74,7 @@ static const char *test_timer_ticks(void)
 static const char *test_exception_dump(void)
 {
 	exception_seen = false;
-	expected_vector = 6; /* #UD on x86_64; the handler resumes us */
+	expected_vector = ARCH_TEST_EXCEPTION_VECTOR; /* the handler resumes us */
 	arch_trigger_test_exception();
 	if (!exception_seen)
 		return "the deliberate exception was not caught";

@@ -11,7 +11,6 @@
 #include "vspace.h"
 
 static paddr_t live_roots[VSPACE_MAX];
-extern uint64_t boot_pml4[];
 
 static int find_root(paddr_t root)
 {
@@ -47,7 +46,7 @@ paddr_t kernel_vspace_root;
 static paddr_t kernel_root(void)
 {
 	if (!kernel_vspace_root)
-		kernel_vspace_root = virt_to_phys(boot_pml4);
+		kernel_vspace_root = arch_kernel_vspace_root();
 	return kernel_vspace_root;
 }
 

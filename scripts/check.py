@@ -59,7 +59,7 @@ def run_layer(tally, layer, cmd, timeout, env=None, log_dir=None):
     elapsed = time.monotonic() - start
     if log_dir:
         os.makedirs(log_dir, exist_ok=True)
-        with open(os.path.join(log_dir, layer + ".log"), "a") as f:
+        with open(os.path.join(log_dir, layer.replace("/", "-") + ".log"), "a") as f:
             f.write("$ %s\n%s\n" % (shlex.join(cmd), out))
     if status is None:
         tally.record(layer, False, "%s timed out after %ds"
@@ -96,12 +96,55 @@ def make_var(build_dir, var):
     return out.stdout.split()
 
 
+ARCHES = ("x86_64", "aarch64")
+
+
+def layer_name(layer, arch):
+    """x86_64's layers keep their plain names; others carry the arch."""
+    return layer if arch == "x86_64" else "%s/%s" % (layer, arch)
+
+
+def run_arch_layers(tally, arch, base, default, want, logs):
+    """The layers that boot a kernel, for one architecture. `default` is
+    the build of <arch>_defconfig (the shell kernel), or None if it
+    failed to build."""
+    name = lambda layer: layer_name(layer, arch)
+    qemu = ["scripts/qemu-run", "--arch", arch, "--kernel"]
+    selftest = os.path.join(base, arch + "-selftest")
+    if want("kernel") and build(tally, name("kernel"), selftest,
+                                arch + "_selftest_defconfig"):
+        run_layer(tally, name("kernel"),
+                  qemu + [os.path.join(selftest, "cairn.elf")], 120,
+                  log_dir=logs)
+    if default and want("boot"):
+        run_layer(tally, name("boot"), [sys.executable, "tests/boot/test_boot.py",
+                                        os.path.join(default, "cairn.elf")], 120,
+                  log_dir=logs)
+    if default and want("shell"):
+        run_layer(tally, name("shell"), [sys.executable, "tests/boot/test_shell.py",
+                                         os.path.join(default, "cairn.elf")], 180,
+                  log_dir=logs)
+    guest = os.path.join(base, arch + "-tests")
+    if want("guest") and build(tally, name("guest"), guest,
+                               arch + "_tests_defconfig"):
+        run_layer(tally, name("guest"),
+                  qemu + [os.path.join(guest, "cairn.elf")], 180, log_dir=logs)
+    if default and want("gdb"):
+        run_layer(tally, name("gdb"), ["tests/gdb/run.sh", default], 300,
+                  log_dir=logs)
+    if default and arch == "x86_64" and want("vm"):
+        run_layer(tally, name("vm"), ["tests/vm/test_vm.sh", default], 300,
+                  log_dir=logs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build/check",
                     help="directory for the check builds")
     ap.add_argument("--only", action="append",
                     help="run only these layers (repeatable)")
+    ap.add_argument("--arch", action="append", choices=ARCHES,
+                    help="boot only this architecture's kernels (repeatable)")
     args = ap.parse_args()
     tally = Tally()
     base = args.build
@@ -129,33 +172,17 @@ def main():
                                    os.path.join(base, "buildtest")], 300,
                   log_dir=logs)
 
-    selftest = os.path.join(base, "x86_64-selftest")
-    if want("kernel") and build(tally, "kernel", selftest,
-                                "x86_64_selftest_defconfig"):
-        run_layer(tally, "kernel", ["scripts/qemu-run", "--kernel",
-                                    os.path.join(selftest, "cairn.elf")],
-                  120, log_dir=logs)
-
-    if x86 and want("boot"):
-        run_layer(tally, "boot", [sys.executable, "tests/boot/test_boot.py",
-                                  os.path.join(x86, "cairn.elf")], 120,
-                  log_dir=logs)
-    if x86 and want("shell"):
-        run_layer(tally, "shell", [sys.executable, "tests/boot/test_shell.py",
-                                   os.path.join(x86, "cairn.elf")], 180,
-                  log_dir=logs)
-
-    guest = os.path.join(base, "x86_64-tests")
-    if want("guest") and build(tally, "guest", guest, "x86_64_tests_defconfig"):
-        run_layer(tally, "guest", ["scripts/qemu-run", "--kernel",
-                                   os.path.join(guest, "cairn.elf")],
-                  120, log_dir=logs)
-
-    if x86 and want("gdb"):
-        run_layer(tally, "gdb", ["tests/gdb/run.sh", x86], 300, log_dir=logs)
-    if x86 and want("vm"):
-        run_layer(tally, "vm", ["tests/vm/test_vm.sh", x86], 300, log_dir=logs)
-
+    for arch in ARCHES:
+        if args.arch and arch not in args.arch:
+            continue
+        if arch == "x86_64":
+            default = x86
+        else:
+            default = os.path.join(base, arch)
+            if want("build") and not build(tally, layer_name("build", arch),
+                                           default, arch + "_defconfig"):
+                default = None
+        run_arch_layers(tally, arch, base, default, want, logs)
     print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
     for f in tally.failures:
         print("FAILED: " + f)

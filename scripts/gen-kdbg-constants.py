@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gen-kdbg-constants.py - write kdbg's constants module from the ABI headers.
 
-    gen-kdbg-constants.py OUT.py UAPI_DIR ARCH_HEADER
+    gen-kdbg-constants.py OUT.py UAPI_DIR ARCH_HEADER ARCH_NAME
 
 Parses the X-macro lists in include/uapi/cairn/*.h (errors, object types,
 task states, system calls, fault kinds) and the integer #defines of the
@@ -70,9 +70,9 @@ def parse_lists(texts):
 
 
 def main(argv):
-    if len(argv) != 4:
-        sys.exit("usage: gen-kdbg-constants.py OUT.py UAPI_DIR ARCH_HEADER")
-    out, uapi, arch_header = argv[1:]
+    if len(argv) != 5:
+        sys.exit("usage: gen-kdbg-constants.py OUT.py UAPI_DIR ARCH_HEADER ARCH_NAME")
+    out, uapi, arch_header, arch_name = argv[1:]
     texts = []
     for name in sorted(os.listdir(uapi)):
         if name.endswith(".h"):
@@ -97,6 +97,7 @@ def main(argv):
     lines.append("DEFINES = %r" % dict(sorted(defines.items())))
     lines.append("")
     lines.append("ARCH = %r" % dict(sorted(arch.items())))
+    lines.append("ARCH_NAME = %r" % arch_name)
     tmp = out + ".tmp"
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(tmp, "w") as f:

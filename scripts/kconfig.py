@@ -41,9 +41,6 @@ def sync(kconfig_path, config_path, build_dir):
         fail("%s is broken:\n  %s\nFix it, or run 'make olddefconfig' "
              "(keeps what it can) or 'make defconfig' (starts over)."
              % (config_path, "\n  ".join(problems)))
-    if kconf.syms["ARCH_AARCH64"].tri_value == 2:
-        fail("AArch64 is selected, but the AArch64 port has not landed yet. "
-             "Choose x86_64 in 'make menuconfig' or run 'make defconfig'.")
     inc = os.path.join(build_dir, "include")
     os.makedirs(os.path.join(inc, "generated"), exist_ok=True)
     os.makedirs(os.path.join(inc, "config"), exist_ok=True)

@@ -48,12 +48,12 @@ TESTS_PEER_SRCS := $(wildcard user/tests/peer/*.c)
 TESTS_PEER_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(TESTS_PEER_SRCS))
 TESTS_PEER_IMAGE := $(USER_OBJ)/tests/peer_image.o
 
-$(USER_OBJ)/%.o: user/%.c
+$(USER_OBJ)/%.o: user/%.c $(FLAG_CONFIG_DEPS)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(USER_OBJ)/%.o: user/%.S
+$(USER_OBJ)/%.o: user/%.S $(FLAG_CONFIG_DEPS)
 	$(call msg,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c $< -o $@

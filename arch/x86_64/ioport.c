@@ -42,3 +42,10 @@ bool arch_console_ioports(uint16_t *first, uint16_t *last)
 	*last = 0x3FF;
 	return true;
 }
+
+/* The console is on I/O ports here: no MMIO page for rinit. */
+bool arch_console_mmio(paddr_t *base)
+{
+	(void)base;
+	return false;
+}

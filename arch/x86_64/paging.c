@@ -141,9 +141,13 @@ paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable)
 	return (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
 }
 
-
 void arch_vspace_activate_if_current(paddr_t root, paddr_t fallback)
 {
 	if (read_cr3() == root)
 		write_cr3(fallback);
+}
+
+paddr_t arch_kernel_vspace_root(void)
+{
+	return virt_to_phys(boot_pml4);
 }

@@ -145,8 +145,11 @@ syscall_entry:
  * user segments, interrupts on, canonical rip and rsp (user.c).
  */
 	.global return_to_user, arch_return_to_user
-return_to_user:
 arch_return_to_user:
+	/* From kmain, interrupts are on: an interrupt taken while rsp points
+	 * into the context would push its frame over the task below it. */
+	cli
+return_to_user:
 	mov %gs:CPU_CONTEXT_BASE, %rsp
 	RESTORE_GPRS
 	add $16, %rsp

@@ -101,12 +101,18 @@ enum arch_map_result arch_vspace_unmap_page(paddr_t root, vaddr_t va,
 /* The frame mapped at va (and whether writable), or 0. */
 paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable);
 /* arch_vspace_activate(root): inline in arch_inline.h. */
+/* The table root active while no task's VSpace is: the kernel's own. */
+paddr_t arch_kernel_vspace_root(void);
 /* If root is the active table root, switch to `fallback`. */
 void arch_vspace_activate_if_current(paddr_t root, paddr_t fallback);
 
 /* The console UART's I/O ports, given to the root task for its serial
  * driver; false on arches without port I/O. */
 bool arch_console_ioports(uint16_t *first, uint16_t *last);
+/* The console UART's registers as one page of device memory, given to
+ * the root task as a device untyped for its serial driver; false on
+ * arches whose console uses I/O ports instead. */
+bool arch_console_mmio(paddr_t *base);
 /* I/O ports, where the arch has them (false: it has none). */
 bool arch_ioport_in(uint16_t port, unsigned width, uint32_t *value);
 bool arch_ioport_out(uint16_t port, unsigned width, uint32_t value);

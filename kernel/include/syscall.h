@@ -20,10 +20,11 @@ struct syscall_ctx {
 	uint64_t a[ARCH_SYSCALL_ARGS]; /* the argument words */
 };
 
-/* Write result word i (0..5) of a task that is entering user mode. */
+/* Write result word i (0..5) of a task that is entering user mode
+ * (x86_64: the argument registers; AArch64: x1..x6, after the error). */
 static inline void task_set_result(struct task *t, unsigned i, uint64_t v)
 {
-	*arch_syscall_arg_slot(&t->ctx, i) = v;
+	*arch_syscall_result_slot(&t->ctx, i) = v;
 }
 
 static inline void task_set_error(struct task *t, int err)

@@ -12,7 +12,7 @@ def main(kernel):
     with Console(kernel) as c:
         try:
             m = c.expect(r"Cairn (\S+) \((\S+)\), built with (\S+)")
-            t.check(m.group(2) == "x86_64", "banner names the architecture",
+            t.check(m.group(2) == c.arch, "banner names the architecture",
                     m.group(0))
             m = c.expect(r"timer (\d+) Hz, time slice (\d+) ticks, root CPool (\d+) slots")
             t.check(m.group(3) == "256", "banner shows the config values",

@@ -62,12 +62,16 @@ out=$(m O="$b" olddefconfig && m O="$b"); st=$?
 [ $st -eq 0 ]
 check "olddefconfig repairs it" $? "$out"
 
+# Switching the architecture in a built tree rebuilds everything with the
+# other compiler: kernel, user space and kdbg's constants.
 r="$dir/arm"
-m O="$r" x86_64_defconfig >/dev/null
+m O="$r" x86_64_defconfig >/dev/null && m O="$r" >/dev/null
 setcfg "$r" ARCH_AARCH64=y
 out=$(m O="$r"); st=$?
-[ $st -ne 0 ] && echo "$out" | grep -q "AArch64 port has not landed"
-check "choosing AArch64 stops with a clear message" $? "$out"
+[ $st -eq 0 ] && file -L "$r/cairn.elf" | grep -q "ELF 64-bit.*ARM aarch64.*with debug_info" &&
+	file -L "$r/user/rinit.elf" | grep -q "ARM aarch64" &&
+	grep -q "ARCH_NAME = 'aarch64'" "$r/kdbg/cairn_constants.py"
+check "switching to AArch64 in menuconfig rebuilds the tree for AArch64" $? "$out"
 
 e="$dir/empty"
 mkdir -p "$e"

@@ -22,9 +22,25 @@ class ConsoleTimeout(Exception):
     pass
 
 
+ELF_MACHINES = {62: "x86_64", 183: "aarch64"}
+
+
+def elf_arch(path):
+    """The architecture a kernel ELF is built for, from its e_machine."""
+    with open(path, "rb") as f:
+        head = f.read(20)
+    if head[:4] != b"\x7fELF":
+        raise ValueError("%s is not an ELF file" % path)
+    machine = int.from_bytes(head[18:20], "little")
+    if machine not in ELF_MACHINES:
+        raise ValueError("%s: unknown ELF machine %d" % (path, machine))
+    return ELF_MACHINES[machine]
+
+
 class Console:
-    def __init__(self, kernel, arch="x86_64", extra_args=()):
-        cmd = [os.path.join(ROOT, "scripts", "qemu-run"), "--arch", arch,
+    def __init__(self, kernel, arch=None, extra_args=()):
+        self.arch = arch or elf_arch(kernel)
+        cmd = [os.path.join(ROOT, "scripts", "qemu-run"), "--arch", self.arch,
                "--kernel", kernel, "--"] + list(extra_args)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,

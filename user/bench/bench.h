@@ -3,26 +3,27 @@
  * system calls (no library wrapper in the measured path), threads, and
  * reporting.
  *
- * Under QEMU TCG with -icount shift=0,sleep=off the TSC advances once
- * per guest instruction, so every figure is an exact instruction count;
- * under KVM it counts cycles.
+ * Under QEMU TCG with -icount,sleep=off (shift=0 on x86_64, where the
+ * TSC counts; shift=4 on AArch64, where the generic timer does) the
+ * counter advances once per guest instruction, so every figure is an
+ * exact instruction count; under KVM it counts cycles.
  */
 #ifndef BENCH_H
 #define BENCH_H
 
 #include <stdint.h>
 #include "syscall.h"
+#include "syscall_arch.h"
 #include "utalloc.h"
 #include "uthread.h"
 
 #define BENCH_SAMPLES 256 /* measured iterations per benchmark */
 #define BENCH_WARMUP 16   /* unmeasured iterations first */
 
+/* The counter every figure is read from (see syscall_arch.h). */
 static inline uint64_t bench_tsc(void)
 {
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-	return ((uint64_t)hi << 32) | lo;
+	return arch_cycles();
 }
 
 /* A system call straight from registers, for the measured paths. */
@@ -34,28 +35,8 @@ static inline uint64_t raw_sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a
 	return arch_syscall(nr, a, r);
 }
 
-/*
- * A channel call or reply-recv as libsel4's inline stubs do it: the
- * message words go in, the result registers are clobbered, only the
- * error comes back (what sel4bench's IPC benchmarks measure with).
- */
-static inline uint64_t ipc_sys(uint64_t nr, uint64_t chan, uint64_t info, uint64_t w0,
-			       uint64_t w1, uint64_t w2, uint64_t w3)
-{
-	register uint64_t rax __asm__("rax") = nr;
-	register uint64_t rdi __asm__("rdi") = chan;
-	register uint64_t rsi __asm__("rsi") = info;
-	register uint64_t rdx __asm__("rdx") = w0;
-	register uint64_t r10 __asm__("r10") = w1;
-	register uint64_t r8 __asm__("r8") = w2;
-	register uint64_t r9 __asm__("r9") = w3;
-	__asm__ volatile("syscall"
-			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
-			   "+r"(r9)
-			 :
-			 : "rcx", "r11", "memory");
-	return rax;
-}
+/* A channel call or reply-recv as sel4bench measures it: the lean stub. */
+#define ipc_sys arch_syscall_lean
 
 struct bench_env {
 	struct slot_alloc *slots;

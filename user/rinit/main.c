@@ -92,11 +92,13 @@ int main(void *arg)
 
 	/* The driver's caps are rinit's own: note which slots it takes. */
 	struct slot_alloc before = slots;
-	uint64_t own_untyped;
-	int err = serial_start(bi, &untyped, &own_untyped);
+	uint64_t own[SERIAL_MAX_OWN];
+	unsigned own_count = 0;
+	int err = serial_start(bi, &untyped, own, &own_count);
 	user_driver = !err;
 	if (!err) {
-		shell_mark_own(&shell, own_untyped);
+		for (unsigned i = 0; i < own_count; i++)
+			shell_mark_own(&shell, own[i]);
 		for (uint64_t s = 0; s < slots.count; s++)
 			if (slot_alloc_is_used(&slots, s) && !slot_alloc_is_used(&before, s))
 				shell_mark_own(&shell, s);

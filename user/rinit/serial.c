@@ -1,7 +1,7 @@
 /*
  * serial.c - the console's input side as a user-space driver (see
- * serial.h), on the 16550 UART: wait for the interrupt's notification,
- * drain the receive FIFO through the IOPort cap, acknowledge the line.
+ * serial.h): wait for the UART interrupt's notification, drain the
+ * receive FIFO through the backend (uart.h), acknowledge the line.
  * Output still goes through the kernel's debug print.
  */
 #include <cairn/bootinfo.h>
@@ -9,19 +9,15 @@
 #include "serial.h"
 #include "syscall.h"
 #include "thread.h"
+#include "uart.h"
 
-#define UART_IRQ 4        /* COM1 on the PC's ISA interrupt controller */
-#define UART_RBR 0        /* receive buffer */
-#define UART_IER 1        /* interrupt enable */
-#define UART_LSR 5        /* line status */
-#define IER_RX_AVAILABLE 1
-#define LSR_DATA_READY 1
 #define DRIVER_PRIORITY CAIRN_PRIO_MAX /* as rinit: typing never waits on it */
 #define THREAD_AREA 0x10000000ull      /* task buffers of rinit's threads */
 #define DRIVER_UT_MIN_BITS 17          /* its objects and page tables fit */
 
 static struct uthread_stack driver_stack;
-static uint64_t uart, uart_base, ntfn, handler, input;
+static struct uart uart;
+static uint64_t ntfn, handler, input;
 static bool running;
 
 /* Bytes the kernel had buffered before the driver took over. */
@@ -31,14 +27,12 @@ static unsigned early_len, early_pos;
 static void driver(uint64_t arg)
 {
 	(void)arg;
-	int err = cairn_ioport_out(uart, uart_base + UART_IER, 1, IER_RX_AVAILABLE);
+	int err = uart.enable_rx();
 	for (; !err;) {
-		uint32_t lsr, ch;
-		while (!(err = cairn_ioport_in(uart, uart_base + UART_LSR, 1, &lsr)) &&
-		       (lsr & LSR_DATA_READY)) {
+		uint32_t ch;
+		bool got;
+		while (!(err = uart.read(&ch, &got)) && got) {
 			struct cairn_msg m = { .info = CAIRN_MSGINFO(1, 0) };
-			if ((err = cairn_ioport_in(uart, uart_base + UART_RBR, 1, &ch)))
-				break;
 			m.words[0] = ch;
 			if ((err = cairn_chan_send(input, &m)))
 				break;
@@ -52,10 +46,11 @@ static void driver(uint64_t arg)
 	printf("serial: driver stopped: %s\n", cairn_strerror(err));
 }
 
-static uint64_t boot_cap(const struct cairn_bootinfo *bi, unsigned type, uint64_t *base)
+uint64_t uart_boot_cap(const struct cairn_bootinfo *bi, unsigned type, unsigned flags,
+		       uint64_t *base)
 {
 	for (uint32_t i = 0; i < bi->slot_count; i++)
-		if (bi->slots[i].type == type) {
+		if (bi->slots[i].type == type && (bi->slots[i].flags & flags) == flags) {
 			if (base)
 				*base = bi->slots[i].base;
 			return bi->slots[i].slot;
@@ -90,22 +85,28 @@ static bool take_own_untyped(const struct cairn_bootinfo *bi, struct ut_alloc *u
 }
 
 int serial_start(const struct cairn_bootinfo *bi, struct ut_alloc *shell_ua,
-		 uint64_t *own_untyped)
+		 uint64_t own[SERIAL_MAX_OWN], unsigned *own_count)
 {
-	static struct ut_alloc own;
-	struct ut_alloc *ua = &own;
-	uint64_t irqcontrol = boot_cap(bi, CAIRN_OBJ_IRQ_CONTROL, NULL), task;
-	uart = boot_cap(bi, CAIRN_OBJ_IO_PORT, &uart_base);
-	if (uart == CAIRN_NO_SLOT || irqcontrol == CAIRN_NO_SLOT)
+	static struct ut_alloc own_ua;
+	struct ut_alloc *ua = &own_ua;
+	uint64_t irqcontrol = uart_boot_cap(bi, CAIRN_OBJ_IRQ_CONTROL, 0, NULL), task;
+	if (irqcontrol == CAIRN_NO_SLOT)
 		return CAIRN_ERR_MISSING_CAP;
-	if (!take_own_untyped(bi, shell_ua, &own))
+	if (!take_own_untyped(bi, shell_ua, &own_ua))
 		return CAIRN_ERR_NO_MEMORY;
-	*own_untyped = own.untyped[0];
-	int err;
+	int err = uart_16550_probe(bi, ua, &uart);
+	if (err == CAIRN_ERR_MISSING_CAP)
+		err = uart_pl011_probe(bi, ua, &uart);
+	if (err)
+		return err;
+	*own_count = 0;
+	own[(*own_count)++] = own_ua.untyped[0];
+	for (unsigned i = 0; i < uart.own_count; i++)
+		own[(*own_count)++] = uart.own[i];
 	if ((err = ut_alloc_object(ua, CAIRN_OBJ_NOTIFICATION, 0, &ntfn)) ||
 	    (err = ut_alloc_object(ua, CAIRN_OBJ_CHANNEL, 0, &input)) ||
 	    !slot_alloc_get(ua->slots, &handler) ||
-	    (err = cairn_irq_claim(irqcontrol, UART_IRQ, handler, ntfn)))
+	    (err = cairn_irq_claim(irqcontrol, uart.irq, handler, ntfn)))
 		return err ? err : CAIRN_ERR_NO_MEMORY;
 	cairn_set_name(input, "console-input");
 	cairn_set_name(ntfn, "uart-irq");

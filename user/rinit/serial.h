@@ -8,16 +8,20 @@
 
 struct cairn_bootinfo;
 
+/* Boot slots the driver depends on (its untyped and the UART's cap). */
+#define SERIAL_MAX_OWN 5
+
 /*
- * Start the driver thread, from an untyped region it takes out of `ua`
- * (its slot in *own_untyped): it claims the UART's interrupt line through
- * IRQControl, binds it to a notification, reads received bytes through
- * the IOPort cap boot info lists, and sends each to the shell over a
- * channel. Returns an error when this machine has no such UART cap (the
- * shell then reads with DEBUG_GETC).
+ * Start the driver thread, from an untyped region it takes out of `ua`:
+ * it claims the UART's interrupt line through IRQControl, binds it to a
+ * notification, reads received bytes through the UART cap boot info
+ * lists (an IOPort, or device memory it maps), and sends each to the
+ * shell over a channel. own[] gets the boot slots it depends on. Returns
+ * an error when this machine has no UART cap it knows (the shell then
+ * reads with DEBUG_GETC).
  */
 int serial_start(const struct cairn_bootinfo *bi, struct ut_alloc *ua,
-		 uint64_t *own_untyped);
+		 uint64_t own[SERIAL_MAX_OWN], unsigned *own_count);
 /* The next console byte (blocks), or -1 if the driver failed. */
 int serial_getc(void);
 

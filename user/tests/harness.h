@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cairn/bootinfo.h>
 #include "syscall.h"
+#include "syscall_arch.h"
 #include "utalloc.h"
 
 struct test {
@@ -104,12 +105,10 @@ static inline struct cairn_msg msg4(uint64_t len, uint64_t w0, uint64_t w1, uint
 	return m;
 }
 
+/* The cycle counter (syscall_arch.h): instructions under -icount. */
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return arch_cycles();
 }
 
 #endif

@@ -1,29 +1,32 @@
 /*
- * t_fault.c - user faults: a child that dereferences NULL, executes
- * ud2, divides by zero or touches an unmapped page is stopped as
- * Faulted, its state readable, a fault message on its fault channel.
+ * t_fault.c - user faults: a child that dereferences NULL, executes an
+ * undefined instruction, divides by zero (x86_64; AArch64 does not trap
+ * on it, so there a BRK instead) or touches an unmapped page is stopped
+ * as Faulted, its state readable, a fault message on its fault channel.
  */
 #include "child.h"
 #include <cairn/fault.h>
+#include "test_arch.h"
 #include "harness.h"
 
 /* Labels on the faulting instructions, so the reported ip can be checked. */
-extern const char fault_null_ip[], fault_ud2_ip[], fault_div_ip[];
+extern const char fault_null_ip[], fault_undefined_ip[], fault_div_ip[], fault_brk_ip[];
 
 static void do_null(struct child *c)
 {
 	uint64_t v;
 
-	__asm__ volatile(".globl fault_null_ip\nfault_null_ip: movq 0, %0" : "=r"(v) : : "memory");
+	__asm__ volatile(FAULT_LOAD_NULL_ASM("fault_null_ip") : "=r"(v) : : "memory");
 	c->out[0] = v; /* never reached */
 }
 
-static void do_ud2(struct child *c)
+static void do_undefined(struct child *c)
 {
 	(void)c;
-	__asm__ volatile(".globl fault_ud2_ip\nfault_ud2_ip: ud2" ::: "memory");
+	__asm__ volatile(".globl fault_undefined_ip\nfault_undefined_ip: " FAULT_UNDEFINED_ASM ::: "memory");
 }
 
+#if defined(__x86_64__)
 static void do_div(struct child *c)
 {
 	uint64_t zero = c->arg[1];
@@ -32,6 +35,13 @@ static void do_div(struct child *c)
 			 ".globl fault_div_ip\nfault_div_ip: divq %0"
 			 : : "r"(zero) : "rax", "rdx", "cc");
 }
+#elif defined(__aarch64__)
+static void do_brk(struct child *c)
+{
+	(void)c;
+	__asm__ volatile(".globl fault_brk_ip\nfault_brk_ip: brk #0x7" ::: "memory");
+}
+#endif
 
 static void do_write(struct child *c)
 {
@@ -40,7 +50,7 @@ static void do_write(struct child *c)
 
 /* Run fn in a child with a fault channel; check state and message. */
 static void fault_case(void (*fn)(struct child *), uint64_t arg1, unsigned kind,
-		       uint64_t ip, uint64_t addr, uint64_t code)
+		       uint64_t ip, uint64_t addr, bool (*code_ok)(uint64_t))
 {
 	static struct child c;
 	uint64_t ch = new_obj(CAIRN_OBJ_CHANNEL, 0), fb = new_slot();
@@ -64,25 +74,53 @@ static void fault_case(void (*fn)(struct child *), uint64_t arg1, unsigned kind,
 	CHECK_EQ(m.words[0], kind);
 	CHECK_EQ(m.words[1], ip);
 	CHECK_EQ(m.words[2], addr);
-	CHECK_EQ(m.words[3], code);
+	CHECK(code_ok(m.words[3]));
 	CHECK_ERR(cairn_chan_try_recv(ch, CAIRN_NO_SLOT, &m), CAIRN_ERR_WOULD_BLOCK);
+}
+
+static bool null_code_ok(uint64_t code)
+{
+	return FAULT_NULL_CODE_OK(code);
+}
+
+static bool undefined_code_ok(uint64_t code)
+{
+	return FAULT_UNDEFINED_CODE_OK(code);
 }
 
 static void null_deref(void)
 {
-	/* x86 #PF error code 4: a user-mode read of a page not present */
-	fault_case(do_null, 0, CAIRN_FAULT_PAGE_FAULT, (uintptr_t)fault_null_ip, 0, 4);
+	fault_case(do_null, 0, CAIRN_FAULT_PAGE_FAULT, (uintptr_t)fault_null_ip, 0,
+		   null_code_ok);
 }
 
 static void invalid_opcode(void)
 {
-	fault_case(do_ud2, 0, CAIRN_FAULT_INVALID_OPCODE, (uintptr_t)fault_ud2_ip, 0, 0);
+	fault_case(do_undefined, 0, CAIRN_FAULT_INVALID_OPCODE, (uintptr_t)fault_undefined_ip, 0,
+		   undefined_code_ok);
+}
+
+#if defined(__x86_64__)
+static bool no_code(uint64_t code)
+{
+	return code == 0;
 }
 
 static void divide_by_zero(void)
 {
-	fault_case(do_div, 0, CAIRN_FAULT_DIVIDE, (uintptr_t)fault_div_ip, 0, 0);
+	fault_case(do_div, 0, CAIRN_FAULT_DIVIDE, (uintptr_t)fault_div_ip, 0, no_code);
 }
+#elif defined(__aarch64__)
+static bool brk_code_ok(uint64_t code)
+{
+	return ESR_EC(code) == 0x3c && (code & 0xffff) == 7; /* BRK #7 */
+}
+
+static void breakpoint(void)
+{
+	fault_case(do_brk, 0, CAIRN_FAULT_BREAKPOINT, (uintptr_t)fault_brk_ip, 0, brk_code_ok);
+}
+#endif
 
 static void write_to_read_only_image(void)
 {
@@ -104,11 +142,11 @@ static void fault_code_is_exception_number(void)
 	struct cairn_task_info ti;
 
 	/* syscalls.h: fault_code is "the faulting arch exception number" */
-	CHECK_OK(child_start(&c, do_ud2, 100));
+	CHECK_OK(child_start(&c, do_undefined, 100));
 	settle();
 	CHECK_OK(cairn_task_read_state(c.task, &ti));
 	CHECK_EQ(ti.state, CAIRN_TASK_FAULTED);
-	CHECK_EQ(ti.fault_code, 6); /* #UD */
+	CHECK_EQ(ti.fault_code, FAULT_UNDEFINED_EXCEPTION);
 }
 
 static void fixed(struct child *c)
@@ -143,7 +181,7 @@ static void no_fault_channel(void)
 	static struct child c, d;
 
 	/* without a fault channel the task just stops; others carry on */
-	CHECK_OK(child_start(&c, do_ud2, 100));
+	CHECK_OK(child_start(&c, do_undefined, 100));
 	CHECK_OK(child_start(&d, fixed, 90));
 	settle();
 	CHECK(!c.finished);
@@ -153,8 +191,12 @@ static void no_fault_channel(void)
 
 const struct test tests_fault[] = {
 	{ "fault: NULL dereference -> Faulted, message (kind, ip, addr)", null_deref },
-	{ "fault: ud2 -> Faulted, INVALID_OPCODE at its ip", invalid_opcode },
+	{ "fault: undefined instruction -> Faulted, INVALID_OPCODE at its ip", invalid_opcode },
+#if defined(__x86_64__)
 	{ "fault: divide by zero -> Faulted, DIVIDE at its ip", divide_by_zero },
+#elif defined(__aarch64__)
+	{ "fault: brk -> Faulted, BREAKPOINT at its ip with its immediate", breakpoint },
+#endif
 	{ "fault: write to a read-only page, address reported", write_to_read_only_image },
 	{ "fault: TASK_READ_STATE fault_code is the exception number",
 	  fault_code_is_exception_number },

@@ -13,6 +13,7 @@
  */
 #include "child.h"
 #include "console.h"
+#include "test_arch.h"
 #include "harness.h"
 
 #define SANDBOX_BITS 6
@@ -103,7 +104,7 @@ static void fuzzer(struct child *c)
 	/* The sandbox holds no cap to this task, so it cannot suspend
 	 * itself: it stops the one way left, with a deliberate fault. */
 	c->out[2] = 1;
-	__asm__ volatile("ud2");
+	__asm__ volatile(FAULT_UNDEFINED_ASM);
 }
 
 /* Make a `type` object straight into sandbox slot `index`. */

@@ -4,6 +4,7 @@
  */
 #include "child.h"
 #include "harness.h"
+#include "test_arch.h"
 
 static void signal_ors_badges(void)
 {
@@ -87,8 +88,6 @@ static void delete_wakes_waiter(void)
 
 /* ---- IRQs ------------------------------------------------------------- */
 
-#define TEST_IRQ 5 /* an ISA line nothing on QEMU's pc machine raises here */
-
 static void irq_claim_and_errors(void)
 {
 	uint64_t n = new_obj(CAIRN_OBJ_NOTIFICATION, 0), h = new_slot(), h2 = new_slot();
@@ -101,12 +100,13 @@ static void irq_claim_and_errors(void)
 	CHECK_EQ(i.summary[0], TEST_IRQ);
 	CHECK_EQ(i.summary[1], 1);
 	CHECK_ERR(cairn_irq_claim(ic, TEST_IRQ, h2, n), CAIRN_ERR_ILLEGAL_OPERATION);
-	CHECK_ERR(cairn_irq_claim(ic, 0, h2, n), CAIRN_ERR_RANGE);  /* the timer */
-	CHECK_ERR(cairn_irq_claim(ic, 2, h2, n), CAIRN_ERR_RANGE);  /* the cascade */
+	CHECK_ERR(cairn_irq_claim(ic, TEST_IRQ_TIMER, h2, n), CAIRN_ERR_RANGE);
+	CHECK_ERR(cairn_irq_claim(ic, TEST_IRQ_RESERVED, h2, n), CAIRN_ERR_RANGE);
 	CHECK_ERR(cairn_irq_claim(ic, 4096, h2, n), CAIRN_ERR_RANGE);
-	CHECK_ERR(cairn_irq_claim(ic, 6, CAIRN_SLOT_CHANNEL, n), CAIRN_ERR_SLOT_OCCUPIED);
-	CHECK_ERR(cairn_irq_claim(ic, 6, h2, CAIRN_SLOT_CHANNEL), CAIRN_ERR_INVALID_CAP);
-	CHECK_ERR(cairn_irq_claim(n, 6, h2, n), CAIRN_ERR_INVALID_CAP);
+	CHECK_ERR(cairn_irq_claim(ic, TEST_IRQ_OTHER, CAIRN_SLOT_CHANNEL, n),
+		  CAIRN_ERR_SLOT_OCCUPIED);
+	CHECK_ERR(cairn_irq_claim(ic, TEST_IRQ_OTHER, h2, CAIRN_SLOT_CHANNEL), CAIRN_ERR_INVALID_CAP);
+	CHECK_ERR(cairn_irq_claim(n, TEST_IRQ_OTHER, h2, n), CAIRN_ERR_INVALID_CAP);
 	CHECK_EQ(ident(h2).type, CAIRN_OBJ_NULL);
 	CHECK_OK(cairn_irq_ack(h));
 	CHECK_ERR(cairn_irq_ack(n), CAIRN_ERR_INVALID_CAP);
@@ -135,7 +135,7 @@ const struct test tests_ntfn[] = {
 	{ "ntfn: wait blocks (BlockedNotification) and a signal wakes it",
 	  wait_blocks_and_wakes },
 	{ "ntfn: deleting it wakes the waiter (OBJECT_DESTROYED)", delete_wakes_waiter },
-	{ "irq: claim, claimed twice, lines 0/2/4096, slot and type errors, ack",
+	{ "irq: claim, claimed twice, timer/reserved/4096 lines, slot and type errors, ack",
 	  irq_claim_and_errors },
 	{ "irq: handlers are IRQControl's CDT children", irq_control_is_unique_authority },
 	{ 0, 0 },

@@ -33,6 +33,9 @@ struct arch_context {
 #define ARCH_SYSCALL_ARGS 6
 #define ARCH_IRQ_LINES 16
 #define ARCH_IRQ_CONSOLE 4 /* COM1 */
+#define ARCH_BOOTINFO_ID 1 /* CAIRN_ARCH_X86_64 in the boot info */
+/* What arch_trigger_test_exception raises (#UD) and the handler sees. */
+#define ARCH_TEST_EXCEPTION_VECTOR 6
 /*
  * End of user space: one page below the first non-canonical address
  * (0x0000800000000000), as in Linux. Nothing can be mapped in that last
@@ -56,6 +59,12 @@ static inline uint64_t *arch_syscall_arg_slot(struct arch_context *c, unsigned i
 	case 4: return &c->r8;
 	default: return &c->r9;
 	}
+}
+
+/* Result word i: the results come back in the argument registers. */
+static inline uint64_t *arch_syscall_result_slot(struct arch_context *c, unsigned i)
+{
+	return arch_syscall_arg_slot(c, i);
 }
 
 static inline void arch_syscall_args(const struct arch_context *c,

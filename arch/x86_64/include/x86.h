@@ -4,8 +4,7 @@
 
 #include <stdint.h>
 
-#define KERNEL_VBASE 0xFFFFFFFF80000000ull /* kernel image: phys + this */
-#define DIRECT_MAP_BASE 0xFFFF800000000000ull /* all RAM: phys + this */
+#include "arch_memory.h"
 
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10

@@ -55,6 +55,11 @@ def arch(name):
     return _need().ARCH[name]
 
 
+def arch_name():
+    """The kernel's architecture: "x86_64" or "aarch64"."""
+    return getattr(_need(), "ARCH_NAME", "x86_64")
+
+
 def define(name, default=None):
     return _need().DEFINES.get(name, default)
 

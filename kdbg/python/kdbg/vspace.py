@@ -1,4 +1,4 @@
-"""kdbg vspace: a task's mappings, walking its x86_64 page tables."""
+"""kdbg vspace: a task's mappings, walking its page tables (x86_64 or AArch64)."""
 import struct
 
 from . import consts
@@ -6,28 +6,71 @@ from .command import KdbgCommand, Usage, register, task_arg
 from .mem import Corrupt, read
 
 ENTRIES = 512
-PRESENT, WRITE, USER, HUGE = 1, 2, 4, 0x80
-NX = 1 << 63
-ADDR_MASK = 0x000ffffffffff000
 TABLES = struct.Struct("<512Q")
-LEVEL_SHIFT = (39, 30, 21, 12)
+LEVEL_SHIFT = (39, 30, 21, 12)  # 4 levels of 4 KiB tables on both arches
+ADDR_MASK = 0x0000fffffffff000
 
 
-def flags(e):
-    return "%s%s%s%s" % ("r", "w" if e & WRITE else "-", "-" if e & NX else "x",
-                         "u" if e & USER else "k")
+class X86Format:
+    """x86_64 entries: present, writable, user, huge (PS), no-execute."""
+    PRESENT, WRITE, USER, HUGE = 1, 2, 4, 0x80
+    NX = 1 << 63
+    ADDR = 0x000ffffffffff000
+    user_half_only = True  # one root maps both halves; the top is the kernel's
+
+    def valid(self, e, level):
+        return e & self.PRESENT
+
+    def leaf(self, e, level):
+        return level == 3 or (level in (1, 2) and e & self.HUGE)
+
+    def address(self, e):
+        return e & self.ADDR
+
+    def flags(self, e):
+        return "%s%s%s%s" % ("r", "w" if e & self.WRITE else "-",
+                             "-" if e & self.NX else "x", "u" if e & self.USER else "k")
+
+
+class A64Format:
+    """AArch64 VMSAv8-64 descriptors (4 KiB granule): valid, table/page
+    bit, AP[2:1] (bit 7 read-only, bit 6 EL0), UXN and PXN."""
+    VALID, TABLE = 1, 2
+    AP_EL0, AP_RO = 1 << 6, 1 << 7
+    PXN, UXN = 1 << 53, 1 << 54
+    user_half_only = False  # a VSpace root (TTBR0) maps user space only
+
+    def valid(self, e, level):
+        return e & self.VALID and (level < 3 or e & self.TABLE)
+
+    def leaf(self, e, level):
+        return level == 3 or (level in (1, 2) and not e & self.TABLE)
+
+    def address(self, e):
+        return e & ADDR_MASK
+
+    def flags(self, e):
+        user = e & self.AP_EL0
+        no_exec = e & (self.UXN if user else self.PXN)
+        return "%s%s%s%s" % ("r", "-" if e & self.AP_RO else "w", "-" if no_exec else "x",
+                             "u" if user else "k")
+
+
+def table_format():
+    return A64Format() if consts.arch_name() == "aarch64" else X86Format()
 
 
 def canonical(va):
     return va | 0xffff000000000000 if va & (1 << 47) else va
 
 
-def walk(world, root_pa, include_kernel, out_problem):
+def walk(world, root_pa, include_kernel, out_problem, fmt=None, va_base=0):
     """[(va, pa, size, flags)] for every leaf, one read per table."""
+    fmt = fmt or table_format()
     maps = []
     seen = set()
     # (table pa, level, va base)
-    stack = [(root_pa, 0, 0)]
+    stack = [(root_pa, 0, va_base)]
     while stack:
         pa, level, base = stack.pop()
         if pa in seen:
@@ -43,18 +86,19 @@ def walk(world, root_pa, include_kernel, out_problem):
             out_problem(str(e))
             continue
         todo = []
-        top = ENTRIES if include_kernel or level else ENTRIES // 2
+        top = ENTRIES // 2 if fmt.user_half_only and not include_kernel and not level \
+            else ENTRIES
         for i in range(top):
             e = entries[i]
-            if not e & PRESENT:
+            if not fmt.valid(e, level):
                 continue
             va = base | (i << LEVEL_SHIFT[level])
-            if level == 3 or (level in (1, 2) and e & HUGE):
-                maps.append((canonical(va), e & ADDR_MASK & ~((1 << LEVEL_SHIFT[level]) - 1
-                                                              & ADDR_MASK),
-                             1 << LEVEL_SHIFT[level], flags(e)))
+            size = 1 << LEVEL_SHIFT[level]
+            if fmt.leaf(e, level):
+                maps.append((canonical(va), fmt.address(e) & ~(size - 1), size,
+                             fmt.flags(e)))
             else:
-                todo.append((e & ADDR_MASK, level + 1, va))
+                todo.append((fmt.address(e), level + 1, va))
         stack.extend(reversed(todo))
     return maps
 

@@ -1,0 +1,241 @@
+/*
+ * vectors.S - the ways into and out of the kernel on AArch64.
+ *
+ * From EL0, SP_EL1 already points at the running task's struct
+ * arch_context (return_to_user leaves it there), so the registers are
+ * stored straight into the task; then we move to the kernel stack.
+ * `svc #0` goes to the IPC fastpath for its two calls, else to
+ * kernel_syscall; faults and interrupts to trap.c. Every return to user
+ * mode goes through return_to_user, which enters the context in
+ * TPIDR_EL1 (arch_set_user_context).
+ *
+ * From EL1 (the idle loop's interrupts, kernel faults, the self-test's
+ * BRK) the same frame is built on the kernel stack and we return to
+ * where we were.
+ */
+#include "aarch64.h"
+#include "arch_context.h"
+#include "cpu_local.h"
+
+#define SYS_CHAN_CALL 19          /* enum cairn_syscall (static asserts in user.c) */
+#define SYS_CHAN_REPLY_RECV 21
+
+/* Store x0..x29 at [sp]: the first 30 words of struct arch_context. */
+.macro SAVE_X0_X29
+	stp x0, x1, [sp, #16 * 0]
+	stp x2, x3, [sp, #16 * 1]
+	stp x4, x5, [sp, #16 * 2]
+	stp x6, x7, [sp, #16 * 3]
+	stp x8, x9, [sp, #16 * 4]
+	stp x10, x11, [sp, #16 * 5]
+	stp x12, x13, [sp, #16 * 6]
+	stp x14, x15, [sp, #16 * 7]
+	stp x16, x17, [sp, #16 * 8]
+	stp x18, x19, [sp, #16 * 9]
+	stp x20, x21, [sp, #16 * 10]
+	stp x22, x23, [sp, #16 * 11]
+	stp x24, x25, [sp, #16 * 12]
+	stp x26, x27, [sp, #16 * 13]
+	stp x28, x29, [sp, #16 * 14]
+.endm
+
+.macro RESTORE_X0_X29
+	ldp x2, x3, [sp, #16 * 1]
+	ldp x4, x5, [sp, #16 * 2]
+	ldp x6, x7, [sp, #16 * 3]
+	ldp x8, x9, [sp, #16 * 4]
+	ldp x10, x11, [sp, #16 * 5]
+	ldp x12, x13, [sp, #16 * 6]
+	ldp x14, x15, [sp, #16 * 7]
+	ldp x16, x17, [sp, #16 * 8]
+	ldp x18, x19, [sp, #16 * 9]
+	ldp x20, x21, [sp, #16 * 10]
+	ldp x22, x23, [sp, #16 * 11]
+	ldp x24, x25, [sp, #16 * 12]
+	ldp x26, x27, [sp, #16 * 13]
+	ldp x28, x29, [sp, #16 * 14]
+	ldp x0, x1, [sp, #16 * 0]
+.endm
+
+/* From EL0: everything into the context at sp (x9..x12 free after). */
+.macro SAVE_USER
+	SAVE_X0_X29
+	mrs x9, sp_el0
+	stp x30, x9, [sp, #CTX_X30]
+	mrs x10, elr_el1
+	mrs x11, spsr_el1
+	stp x10, x11, [sp, #CTX_PC]
+	mrs x12, tpidr_el0
+	str x12, [sp, #CTX_TPIDR]
+.endm
+
+/* x0 = the context; continue on the (empty) kernel stack. Its top is
+ * page aligned (linker.ld checks), so adrp alone finds it. */
+.macro TO_KERNEL_STACK
+	mov x0, sp
+	adrp x9, kernel_stack_top
+	mov sp, x9
+.endm
+
+/* From EL1: a frame on the current stack, laid out as an arch_context. */
+.macro SAVE_KERNEL kind
+	sub sp, sp, #CTX_SIZE
+	SAVE_X0_X29
+	add x9, sp, #CTX_SIZE
+	stp x30, x9, [sp, #CTX_X30]
+	mrs x10, elr_el1
+	mrs x11, spsr_el1
+	stp x10, x11, [sp, #CTX_PC]
+	mrs x12, esr_el1
+	.if \kind == 0
+	lsr x13, x12, #ESR_EC_SHIFT
+	.else
+	mov x13, #\kind
+	.endif
+	stp x12, x13, [sp, #CTX_ESR]
+	mrs x14, far_el1
+	str x14, [sp, #CTX_FAR]
+.endm
+
+/* The table: 16 entries of 32 instructions; each branches out. */
+	.text
+	.p2align 11
+	.global vectors
+vectors:
+	/* EL1 with SP_EL0: never used (the kernel runs on SP_EL1) */
+	.p2align 7
+	b el1_sync
+	.p2align 7
+	b el1_irq
+	.p2align 7
+	b el1_fiq
+	.p2align 7
+	b el1_serror
+	/* EL1 with SP_EL1 */
+	.p2align 7
+	b el1_sync
+	.p2align 7
+	b el1_irq
+	.p2align 7
+	b el1_fiq
+	.p2align 7
+	b el1_serror
+	/* EL0, AArch64 */
+	.p2align 7
+	b el0_sync
+	.p2align 7
+	b el0_irq
+	.p2align 7
+	b el0_fiq
+	.p2align 7
+	b el0_serror
+	/* EL0, AArch32: never entered (contexts are forced to AArch64),
+	 * so treat like AArch64: anything but an SVC64 is a fault. */
+	.p2align 7
+	b el0_sync
+	.p2align 7
+	b el0_irq
+	.p2align 7
+	b el0_fiq
+	.p2align 7
+	b el0_serror
+
+	.p2align 6
+el0_sync:
+	SAVE_USER
+	mrs x13, esr_el1
+	lsr x14, x13, #ESR_EC_SHIFT
+	stp x13, x14, [sp, #CTX_ESR]    /* esr, vector */
+	TO_KERNEL_STACK
+	cmp x14, #EC_SVC64
+	b.ne el0_fault
+	/* The IPC fastpath first (kernel/fastpath.c), for its two calls. */
+	cmp x8, #SYS_CHAN_CALL
+	b.eq 3f
+	cmp x8, #SYS_CHAN_REPLY_RECV
+	b.eq 4f
+2:	mov x29, #0                     /* ends backtraces of kernel C code */
+	bl kernel_syscall
+	b return_to_user
+	/* fastpath.c keeps no callee-saved register (see the Makefile): on
+	 * failure the context is found again in TPIDR_EL1. */
+3:	bl fastpath_call
+	tbnz w0, #0, return_to_user     /* a bool: only bit 0 is defined */
+	b 5f
+4:	bl fastpath_reply_recv
+	tbnz w0, #0, return_to_user
+5:	mrs x0, tpidr_el1
+	b 2b
+
+el0_fault:
+	mrs x9, far_el1
+	str x9, [x0, #CTX_FAR]
+	mov x29, #0
+	bl trap_from_user_sync
+	b return_to_user
+
+.macro EL0_ASYNC kind
+	SAVE_USER
+	mov x13, #\kind
+	str x13, [sp, #CTX_VECTOR]
+	TO_KERNEL_STACK
+	mov x29, #0
+	bl trap_from_user_async
+	b return_to_user
+.endm
+
+el0_irq:
+	EL0_ASYNC ARCH_ENTRY_IRQ
+el0_fiq:
+	EL0_ASYNC ARCH_ENTRY_FIQ
+el0_serror:
+	EL0_ASYNC ARCH_ENTRY_SERROR
+
+/*
+ * Leave the kernel into the context the scheduler chose. Every context
+ * there is sane (user.c): EL0t, AArch64, interrupts unmasked, pc and sp
+ * user addresses. SP_EL1 stays pointing at it for the next entry.
+ *
+ * Interrupts must stay masked from `mov sp` to `eret`: one taken there
+ * would push its frame over the task below its context. Exception
+ * entry masks them; kmain's first entry (arch_return_to_user) may not.
+ */
+	.global return_to_user, arch_return_to_user
+arch_return_to_user:
+	msr daifset, #0xf
+return_to_user:
+	mrs x0, tpidr_el1
+	mov sp, x0
+	ldp x10, x11, [sp, #CTX_PC]
+	ldp x30, x9, [sp, #CTX_X30]
+	ldr x12, [sp, #CTX_TPIDR]
+	msr elr_el1, x10
+	msr spsr_el1, x11
+	msr sp_el0, x9
+	msr tpidr_el0, x12
+	RESTORE_X0_X29
+	eret
+
+.macro EL1_ENTRY kind
+	SAVE_KERNEL \kind
+	mov x0, sp
+	bl trap_kernel
+	ldp x10, x11, [sp, #CTX_PC]     /* the handler may move pc on */
+	msr elr_el1, x10
+	msr spsr_el1, x11
+	ldr x30, [sp, #CTX_X30]
+	RESTORE_X0_X29
+	add sp, sp, #CTX_SIZE
+	eret
+.endm
+
+el1_sync:
+	EL1_ENTRY 0
+el1_irq:
+	EL1_ENTRY ARCH_ENTRY_IRQ
+el1_fiq:
+	EL1_ENTRY ARCH_ENTRY_FIQ
+el1_serror:
+	EL1_ENTRY ARCH_ENTRY_SERROR
+
+	.section .note.GNU-stack, "", %progbits
