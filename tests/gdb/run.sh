@@ -22,4 +22,27 @@ for t in "$here"/test_*.py; do
 		--serial-socket "$KDBG_TEST_SERIAL" --qmp "$KDBG_TEST_QMP" 2>&1 |
 		grep -E '^(ok|not ok|#)' || status=1
 done
+
+# The CLI end to end: `kdbg run` boots this build (its arch from the ELF)
+# and GDB, reading commands from a pipe, shows rinit's tasks.
+echo "# kdbg run"
+kdbg=$here/../../kdbg/bin/kdbg
+out=$(printf '%s\n' 'continue &' 'shell sleep 3' 'interrupt' 'shell sleep 0.5' \
+	'kdbg tasks' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
+if echo "$out" | grep -qE '^ +rinit +0x[0-9a-f]+ +Blocked' &&
+	echo "$out" | grep -qE '^ +serial-driver +0x[0-9a-f]+ +BlockedNotification'; then
+	echo "ok - kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
+else
+	echo "$out" | sed 's/^/#   /' | tail -20
+	echo "not ok - kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
+	status=1
+fi
+out=$("$kdbg" run --build "$build" --arch sparc 2>&1); st=$?
+if [ $st -eq 2 ] && echo "$out" | grep -q "arch must be x86_64 or aarch64, not sparc"; then
+	echo "ok - kdbg run --arch sparc is a usage error"
+else
+	echo "# status $st: $out"
+	echo "not ok - kdbg run --arch sparc is a usage error"
+	status=1
+fi
 exit $status

@@ -30,6 +30,19 @@ def rinit_slot(i):
     raise RuntimeError("no rinit task")
 
 
+def rinit_entry():
+    """The entry point in rinit's ELF header (e_entry), as the build made it."""
+    with open(os.path.join(BUILD, "user", "rinit.elf"), "rb") as f:
+        return int.from_bytes(f.read(32)[24:32], "little")
+
+
+def uapi_define(header, name):
+    """A UINT64_C(...) constant from include/uapi (the ABI's one source)."""
+    with open(os.path.join(TREE, "include", "uapi", "cairn", header)) as f:
+        m = re.search(r"#define %s UINT64_C\((0x[0-9a-fA-F]+)\)" % name, f.read())
+    return int(m.group(1), 16)
+
+
 def line_of(out, pattern):
     for line in out.splitlines():
         if re.search(pattern, line):
@@ -105,6 +118,25 @@ def test():
     check(msgs and msgs[0].endswith("words [0x1]") and msgs[-1].endswith("words [0x7 0x8 0x9 0xa]"),
           "the newest message carries its words", chan)
     check(clean(run("kdbg check")), "kdbg check clean with queued messages", run("kdbg check"))
+
+    # ---- vspace: rinit's mappings, and the kernel half ----------------------
+    vs = run("kdbg vspace rinit")
+    bi = uapi_define("bootinfo.h", "CAIRN_BOOTINFO_VADDR")
+    tb = uapi_define("bootinfo.h", "CAIRN_ROOT_TASK_BUFFER_VADDR")
+    check(line_of(vs, r"^%#018x-\S+ .* r--u$" % bi) is not None
+          and line_of(vs, r"^%#018x-\S+ .* rw-u$" % tb) is not None,
+          "vspace: boot info read-only, task buffer writable, both user", vs)
+    entry = rinit_entry()
+    text = [l for l in vs.splitlines() if l.endswith("r-xu")]
+    check(any(int(l[:18], 16) <= entry < int(l[19:37], 16) for l in text),
+          "vspace: rinit's entry point %#x lies in an executable user mapping" % entry, vs)
+    check("k" not in "".join(l.split()[-1] for l in vs.splitlines()[2:-1]),
+          "vspace without --kernel shows user mappings only", vs)
+    kvs = run("kdbg vspace rinit --kernel")
+    kmain = int(gdb.parse_and_eval("(unsigned long)&kmain"))
+    ktext = [l for l in kvs.splitlines() if re.search(r" r[w-]xk$", l)]
+    check(any(int(l[:18], 16) <= kmain < int(l[19:37], 16) for l in ktext),
+          "vspace --kernel: kmain %#x lies in an executable kernel mapping" % kmain, kvs)
 
     # ---- the same commands on a core taken with kdbg dump --------------------
     core = os.path.join(os.environ.get("KDBG_TEST_RUN_DIR", "/tmp"), "test.core")

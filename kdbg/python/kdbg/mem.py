@@ -56,6 +56,9 @@ def symbol_address(name):
         sym = gdb.lookup_global_symbol(name) or gdb.lookup_symbol(name)[0]
     except gdb.error:
         sym = None
-    if sym is None:
+    if sym is not None:
+        return int(sym.value().address)
+    try:  # an assembly label: only in the ELF symbol table
+        return int(gdb.parse_and_eval("(unsigned long)&'%s'" % name))
+    except gdb.error:
         raise Corrupt("no symbol %s in the ELF (wrong file loaded?)" % name)
-    return int(sym.value().address)

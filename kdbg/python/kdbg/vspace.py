@@ -3,7 +3,7 @@ import struct
 
 from . import consts
 from .command import KdbgCommand, Usage, register, task_arg
-from .mem import Corrupt, read
+from .mem import Corrupt, read, symbol_address
 
 ENTRIES = 512
 TABLES = struct.Struct("<512Q")
@@ -54,6 +54,10 @@ class A64Format:
         no_exec = e & (self.UXN if user else self.PXN)
         return "%s%s%s%s" % ("r", "-" if e & self.AP_RO else "w", "-" if no_exec else "x",
                              "u" if user else "k")
+
+
+KERNEL_ROOT_A64 = "boot_l0_high"    # arch/aarch64/boot.S: TTBR1's table
+KERNEL_HALF_A64 = 0xffff000000000000
 
 
 def table_format():
@@ -124,7 +128,8 @@ TASK is a debug name or a struct task * expression. The walk starts at
 the VSpace cap in the task's vspace slot and reads each table (one 4 KiB
 read) through the kernel's direct map. Contiguous pages with the same
 flags are merged: VA range, PA, size, pages, flags (r, w/-, x/-, u/k).
---kernel also walks the kernel half (shared by every VSpace)."""
+--kernel also walks the kernel half (shared by every VSpace; on AArch64
+the kernel's own TTBR1 table)."""
     name = "vspace"
     usage = "TASK [--kernel]"
 
@@ -139,7 +144,12 @@ flags are merged: VA range, PA, size, pages, flags (r, w/-, x/-, u/k).
             raise Corrupt("task '%s' has no VSpace (slot holds %s)"
                           % (t["obj"].name, consts.type_label(s.type)))
         problems = []
-        maps = coalesce(walk(world, s.obj, kernel, problems.append))
+        found = walk(world, s.obj, kernel, problems.append)
+        if kernel and not table_format().user_half_only:
+            # AArch64: the kernel half has its own root (TTBR1).
+            found += walk(world, world.virt_to_phys(symbol_address(KERNEL_ROOT_A64)), True,
+                          problems.append, va_base=KERNEL_HALF_A64)
+        maps = coalesce(found)
         self.out("vspace of '%s': root table at pa %#x" % (t["obj"].name, s.obj))
         self.out("%-39s %-18s %10s %6s  %s" % ("VIRTUAL", "PHYSICAL", "SIZE", "PAGES",
                                                 "FLAGS"))
