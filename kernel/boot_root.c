@@ -97,7 +97,9 @@ static void map_frame(struct boot_builder *b, vaddr_t va, paddr_t frame,
 {
 	for (;;) {
 		enum arch_map_result r =
-			arch_vspace_map_page(b->root, va, frame, writable, exec);
+			arch_vspace_map_page(b->root, va, frame,
+					     CAIRN_MAP_READ | (writable ? CAIRN_MAP_WRITE : 0) |
+					     (exec ? CAIRN_MAP_EXEC : 0));
 		if (r == ARCH_MAP_OK)
 			return;
 		if (r != ARCH_MAP_NEED_TABLE)

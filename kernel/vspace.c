@@ -110,9 +110,7 @@ int vspace_map_page(struct slot *page, const struct cap *vspace, vaddr_t va,
 		return err;
 	if (c->data & MAP_LIVE)
 		return CAIRN_ERR_SLOT_OCCUPIED; /* a page maps at one place */
-	err = map_error(arch_vspace_map_page(vspace->paddr, va, c->paddr,
-					     attrs & CAIRN_MAP_WRITE,
-					     attrs & CAIRN_MAP_EXEC));
+	err = map_error(arch_vspace_map_page(vspace->paddr, va, c->paddr, attrs));
 	if (err)
 		return err;
 	c->data = va | MAP_LIVE;

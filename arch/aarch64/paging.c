@@ -122,8 +122,7 @@ static void sync_icache(paddr_t frame)
 }
 
 enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
-					  paddr_t frame, bool writable,
-					  bool executable)
+					  paddr_t frame, unsigned attrs)
 {
 	if (!user_page_ok(va) || !IS_ALIGNED(frame, PAGE_SIZE))
 		return ARCH_MAP_BAD_ADDR;
@@ -134,14 +133,18 @@ enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
 	if (*e & PTE_VALID)
 		return ARCH_MAP_EXISTS;
 	/* Memory outside RAM is a device's: Device-nGnRE, never executed
-	 * (so CAIRN_MAP_UNCACHED, which device pages need, is implied). */
+	 * (so CAIRN_MAP_UNCACHED, which device pages need, is implied).
+	 * RAM mapped uncached is Normal Non-cacheable, not Device, so that
+	 * unaligned accesses and the kernel's cached alias stay legal. */
 	bool ram = phys_is_ram(frame);
-	uint64_t v = frame | PTE_USER | (writable ? 0 : PTE_AP_RO);
-	if (ram)
-		v |= PTE_ATTR(MT_NORMAL) | PTE_SH_INNER;
-	else
+	uint64_t v = frame | PTE_USER | (attrs & CAIRN_MAP_WRITE ? 0 : PTE_AP_RO);
+	if (!ram)
 		v |= PTE_ATTR(MT_DEVICE_nGnRE);
-	if (!executable || !ram)
+	else if (attrs & CAIRN_MAP_UNCACHED)
+		v |= PTE_ATTR(MT_NORMAL_NC) | PTE_SH_INNER;
+	else
+		v |= PTE_ATTR(MT_NORMAL) | PTE_SH_INNER;
+	if (!(attrs & CAIRN_MAP_EXEC) || !ram)
 		v |= PTE_UXN;
 	else
 		sync_icache(frame);

@@ -15,6 +15,8 @@
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)
 #define PTE_U (1ull << 2)
+#define PTE_PWT (1ull << 3) /* with PCD and the default PAT: uncached */
+#define PTE_PCD (1ull << 4)
 #define PTE_PS (1ull << 7)
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
@@ -98,8 +100,7 @@ enum arch_map_result arch_vspace_unmap_table(paddr_t root, vaddr_t va,
 }
 
 enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
-					  paddr_t frame, bool writable,
-					  bool executable)
+					  paddr_t frame, unsigned attrs)
 {
 	if (!user_page_ok(va) || !IS_ALIGNED(frame, PAGE_SIZE))
 		return ARCH_MAP_BAD_ADDR;
@@ -109,8 +110,9 @@ enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
 		return ARCH_MAP_NEED_TABLE;
 	if (*e & PTE_P)
 		return ARCH_MAP_EXISTS;
-	*e = frame | PTE_P | PTE_U | (writable ? PTE_W : 0) |
-	     (executable ? 0 : PTE_NX);
+	*e = frame | PTE_P | PTE_U | (attrs & CAIRN_MAP_WRITE ? PTE_W : 0) |
+	     (attrs & CAIRN_MAP_EXEC ? 0 : PTE_NX) |
+	     (attrs & CAIRN_MAP_UNCACHED ? PTE_PCD | PTE_PWT : 0);
 	return ARCH_MAP_OK;
 }
 

@@ -61,6 +61,7 @@ void arch_trigger_test_exception(void);
 #include "arch_context.h"
 #include "arch_inline.h"
 #include <cairn/fault.h>
+#include <cairn/syscalls.h> /* CAIRN_MAP_* */
 
 void user_mode_init(void);
 void arch_context_init_user(struct arch_context *c, uint64_t ip, uint64_t sp);
@@ -93,9 +94,9 @@ enum arch_map_result arch_vspace_map_table(paddr_t root, vaddr_t va,
 /* Remove the table installed at `level` covering va, if it is `table`. */
 enum arch_map_result arch_vspace_unmap_table(paddr_t root, vaddr_t va,
 					     paddr_t table, unsigned level);
+/* attrs: CAIRN_MAP_READ, _WRITE, _EXEC, _UNCACHED (checked by the caller). */
 enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
-					  paddr_t frame, bool writable,
-					  bool executable);
+					  paddr_t frame, unsigned attrs);
 enum arch_map_result arch_vspace_unmap_page(paddr_t root, vaddr_t va,
 					    paddr_t frame);
 /* The frame mapped at va (and whether writable), or 0. */

@@ -43,6 +43,24 @@ static void two_caps_share_a_frame(void)
 	CHECK_EQ(a[0], 77);
 }
 
+/* Uncached memory (for DMA buffers and the like) is the same frame: what
+ * is written through one mapping is read through the cached one. */
+static void uncached_alias_of_a_cached_page(void)
+{
+	uint64_t pg = new_obj(CAIRN_OBJ_PAGE, 0), cp = new_slot();
+	volatile uint64_t *cached = (volatile uint64_t *)(uintptr_t)(VA + 0x7000);
+	volatile uint64_t *uncached = (volatile uint64_t *)(uintptr_t)(VA + 0x8000);
+
+	CHECK_OK(map_rw(pg, VA + 0x7000));
+	CHECK_OK(cairn_cap_copy(cp, pg, CAIRN_RIGHTS_ALL));
+	CHECK_OK(cairn_page_map(cp, CAIRN_SLOT_VSPACE, VA + 0x8000, RW | CAIRN_MAP_UNCACHED));
+	uncached[5] = 0xdecafbad;
+	CHECK_EQ(cached[5], 0xdecafbad);
+	cached[6] = 0xfeed;
+	CHECK_EQ(uncached[6], 0xfeed);
+	CHECK_OK(cairn_cap_delete(cp));
+}
+
 static void map_errors(void)
 {
 	uint64_t pg = new_obj(CAIRN_OBJ_PAGE, 0), ro = new_slot(), pt = new_obj(CAIRN_OBJ_PAGE_TABLE, 0);
@@ -106,6 +124,7 @@ static void page_tables_by_hand(void)
 const struct test tests_mem[] = {
 	{ "page: map, write, read, unmap, map elsewhere", map_write_read_unmap },
 	{ "page: two caps to one frame at two addresses", two_caps_share_a_frame },
+	{ "page: an uncached mapping of a frame shares its contents", uncached_alias_of_a_cached_page },
 	{ "page map: ALIGNMENT, RANGE, attrs, types, taken, rights, tables",
 	  map_errors },
 	{ "page tables: map each missing level by hand, unmap", page_tables_by_hand },

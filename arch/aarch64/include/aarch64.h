@@ -58,10 +58,7 @@
  * turns them on. */
 #define SCTLR_EL1_MMU_OFF SCTLR_RES1
 
-/* MAIR_EL1 attribute indexes used in page table entries. */
-#define MT_NORMAL 0        /* 0xFF: write-back, read/write-allocate */
-#define MT_DEVICE_nGnRE 1  /* 0x04 */
-#define MT_NORMAL_NC 2     /* 0x44: non-cacheable */
+/* MAIR_EL1: its attribute indexes (MT_*) are in arch_memory.h. */
 #define MAIR_EL1_VALUE 0x4404FF
 
 /*

@@ -15,6 +15,12 @@
 #define KERNEL_VBASE 0xFFFF000000000000    /* kernel image: phys + this */
 #define DIRECT_MAP_BASE 0xFFFF000000000000 /* all RAM and devices: phys + this */
 
+/* MAIR_EL1 attribute indexes used in page table entries (kdbg's vspace
+ * shows them too). */
+#define MT_NORMAL 0        /* 0xFF: write-back, read/write-allocate */
+#define MT_DEVICE_nGnRE 1  /* 0x04 */
+#define MT_NORMAL_NC 2     /* 0x44: non-cacheable */
+
 /* QEMU virt physical memory map (hw/arm/virt.c). */
 #define VIRT_GICD_PHYS 0x08000000 /* GICv2 distributor */
 #define VIRT_GICC_PHYS 0x08010000 /* GICv2 CPU interface */

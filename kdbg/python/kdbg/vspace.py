@@ -14,6 +14,7 @@ ADDR_MASK = 0x0000fffffffff000
 class X86Format:
     """x86_64 entries: present, writable, user, huge (PS), no-execute."""
     PRESENT, WRITE, USER, HUGE = 1, 2, 4, 0x80
+    PCD = 0x10  # cache disable: uncached
     NX = 1 << 63
     ADDR = 0x000ffffffffff000
     user_half_only = True  # one root maps both halves; the top is the kernel's
@@ -28,8 +29,9 @@ class X86Format:
         return e & self.ADDR
 
     def flags(self, e):
-        return "%s%s%s%s" % ("r", "w" if e & self.WRITE else "-",
-                             "-" if e & self.NX else "x", "u" if e & self.USER else "k")
+        return "%s%s%s%s%s" % ("r", "w" if e & self.WRITE else "-",
+                               "-" if e & self.NX else "x", "u" if e & self.USER else "k",
+                               " uncached" if e & self.PCD else "")
 
 
 class A64Format:
@@ -52,8 +54,11 @@ class A64Format:
     def flags(self, e):
         user = e & self.AP_EL0
         no_exec = e & (self.UXN if user else self.PXN)
-        return "%s%s%s%s" % ("r", "-" if e & self.AP_RO else "w", "-" if no_exec else "x",
-                             "u" if user else "k")
+        attr = (e >> 2) & 7  # AttrIndx: the kernel's MAIR_EL1 index
+        memory = {consts.arch("MT_DEVICE_nGnRE"): " device",
+                  consts.arch("MT_NORMAL_NC"): " uncached"}.get(attr, "")
+        return "%s%s%s%s%s" % ("r", "-" if e & self.AP_RO else "w", "-" if no_exec else "x",
+                               "u" if user else "k", memory)
 
 
 KERNEL_ROOT_A64 = "boot_l0_high"    # arch/aarch64/boot.S: TTBR1's table
@@ -127,7 +132,8 @@ Usage: kdbg vspace TASK [--kernel]
 TASK is a debug name or a struct task * expression. The walk starts at
 the VSpace cap in the task's vspace slot and reads each table (one 4 KiB
 read) through the kernel's direct map. Contiguous pages with the same
-flags are merged: VA range, PA, size, pages, flags (r, w/-, x/-, u/k).
+flags are merged: VA range, PA, size, pages, flags (r, w/-, x/-, u/k,
+then "uncached" or, on AArch64, "device" for memory that is not cached).
 --kernel also walks the kernel half (shared by every VSpace; on AArch64
 the kernel's own TTBR1 table)."""
     name = "vspace"
