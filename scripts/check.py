@@ -132,7 +132,7 @@ def run_arch_layers(tally, arch, base, default, want, logs):
     if default and want("gdb"):
         run_layer(tally, name("gdb"), ["tests/gdb/run.sh", default], 300,
                   log_dir=logs)
-    if default and arch == "x86_64" and want("vm"):
+    if default and want("vm"):
         run_layer(tally, name("vm"), ["tests/vm/test_vm.sh", default], 300,
                   log_dir=logs)
 

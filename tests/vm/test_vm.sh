@@ -8,7 +8,9 @@ build=$(cd "${1:?usage: test_vm.sh BUILD_DIR}" && pwd)
 tree=$(cd "$(dirname "$0")/../.." && pwd)
 vm="$tree/scripts/vm"
 kdbg="$tree/kdbg/bin/kdbg"
-name=cairn-check
+arch=$("$tree/scripts/qemu-machine" --kernel "$build/cairn.elf" --print-arch) || exit 1
+# One domain per arch, each kept defined between runs (see below).
+name=cairn-check-$arch
 n=0; failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); failed=$((failed + 1)); printf '%s\n' "$2" | tail -15 | sed 's/^/# /'; echo "not ok $n - $1"; }
@@ -21,12 +23,12 @@ port=$(/usr/bin/python3 -c '
 import socket
 s = socket.socket()
 try:
-    s.bind(("127.0.0.1", 17234))
+    s.bind(("127.0.0.1", 17234 if "'"$arch"'" == "x86_64" else 17235))
 except OSError:
     s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
 out=$("$vm" start --name "$name" --kernel "$build/cairn.elf" --gdb-port "$port" 2>&1); st=$?
-check "scripts/vm start defines and starts the domain" $st "$out"
+check "scripts/vm start defines and starts the $arch domain" $st "$out"
 [ $st -eq 0 ] || finish
 
 log=""
