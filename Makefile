@@ -240,7 +240,7 @@ help:
 	@echo
 	@echo "Configuration (kconfiglib):"
 	@echo "  menuconfig       edit the configuration in a terminal UI"
-	@echo "  defconfig        x86_64 defaults"
+	@echo "  defconfig        x86_64 defaults (aarch64_defconfig: AArch64's)"
 	@echo "  NAME_defconfig   load configs/NAME_defconfig: $(patsubst %_defconfig,%,$(notdir $(wildcard configs/*_defconfig)))"
 	@echo "  olddefconfig     update .config to the current Kconfig, new options at defaults"
 	@echo "  savedefconfig    write a minimal config to $(BUILD)/defconfig"
@@ -251,7 +251,8 @@ help:
 	@echo "  debug            boot stopped at the kernel entry with gdb-multiarch attached"
 	@echo
 	@echo "Tests:"
-	@echo "  check            every test layer; ends with 'N passed, N failed'"
+	@echo "  check            every test layer, both arches; ends with 'N passed, N failed'"
+	@echo "                   (ONLY='guest shell' some layers, CHECK_ARCH=aarch64 one arch)"
 	@echo "  host-tests       build the host unit tests of the capability core"
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
 	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
