@@ -20,6 +20,7 @@
 #include "ioport.h"
 #include "irq.h"
 #include "mem.h"
+#include "pagetable.h"
 #include "sched.h"
 #include "untyped.h"
 #include "vspace_obj.h"
@@ -96,17 +97,17 @@ static void map_frame(struct boot_builder *b, vaddr_t va, paddr_t frame,
 		      bool writable, bool exec)
 {
 	for (;;) {
-		enum arch_map_result r =
-			arch_vspace_map_page(b->root, va, frame,
+		enum pt_result r =
+			pt_map_page(b->root, va, frame,
 					     CAIRN_MAP_READ | (writable ? CAIRN_MAP_WRITE : 0) |
 					     (exec ? CAIRN_MAP_EXEC : 0));
-		if (r == ARCH_MAP_OK)
+		if (r == PT_OK)
 			return;
-		if (r != ARCH_MAP_NEED_TABLE)
+		if (r != PT_NEED_TABLE)
 			panic("boot: cannot map root task page at 0x%lx", va);
 		paddr_t table = boot_alloc(PAGE_BITS);
 		unsigned level;
-		arch_vspace_map_table(b->root, va, table, &level);
+		pt_map_table(b->root, va, table, &level);
 		struct cap c = mapped_cap(b, CAIRN_OBJ_PAGE_TABLE, table, va, level);
 		give_cap(b, take_extra_slot(b), &c, PAGE_BITS, CAIRN_BI_IMAGE, table);
 	}
@@ -147,7 +148,7 @@ static uint64_t load_image(struct boot_builder *b, const char *img, size_t size)
 		vaddr_t start = ALIGN_DOWN(p->vaddr, PAGE_SIZE);
 		vaddr_t end = ALIGN_UP(p->vaddr + p->memsz, PAGE_SIZE);
 		for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-			paddr_t frame = arch_vspace_lookup(b->root, va, NULL);
+			paddr_t frame = pt_lookup(b->root, va, NULL);
 			if (!frame) /* segments may share a page */
 				frame = map_new_page(b, va, p->flags & PF_W,
 						     p->flags & PF_X, CAIRN_BI_IMAGE, 0);

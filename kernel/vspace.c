@@ -6,6 +6,7 @@
 #include "vspace_obj.h"
 #include "arch.h"
 #include "mem.h"
+#include "pagetable.h"
 #include "sched.h"
 #include "syscall.h"
 #include "vspace.h"
@@ -68,14 +69,14 @@ void vspace_init(void)
 	kernel_root();
 }
 
-static int map_error(enum arch_map_result r)
+static int map_error(enum pt_result r)
 {
 	switch (r) {
-	case ARCH_MAP_OK: return CAIRN_ERR_OK;
-	case ARCH_MAP_NEED_TABLE: return CAIRN_ERR_MISSING_CAP;
-	case ARCH_MAP_EXISTS: return CAIRN_ERR_SLOT_OCCUPIED;
-	case ARCH_MAP_NOT_MAPPED: return CAIRN_ERR_ILLEGAL_OPERATION;
-	case ARCH_MAP_BAD_ADDR: return CAIRN_ERR_RANGE;
+	case PT_OK: return CAIRN_ERR_OK;
+	case PT_NEED_TABLE: return CAIRN_ERR_MISSING_CAP;
+	case PT_EXISTS: return CAIRN_ERR_SLOT_OCCUPIED;
+	case PT_NOT_MAPPED: return CAIRN_ERR_ILLEGAL_OPERATION;
+	case PT_BAD_ADDR: return CAIRN_ERR_RANGE;
 	}
 	return CAIRN_ERR_INVALID_ARGUMENT;
 }
@@ -110,7 +111,7 @@ int vspace_map_page(struct slot *page, const struct cap *vspace, vaddr_t va,
 		return err;
 	if (c->data & MAP_LIVE)
 		return CAIRN_ERR_SLOT_OCCUPIED; /* a page maps at one place */
-	err = map_error(arch_vspace_map_page(vspace->paddr, va, c->paddr, attrs));
+	err = map_error(pt_map_page(vspace->paddr, va, c->paddr, attrs));
 	if (err)
 		return err;
 	c->data = va | MAP_LIVE;
@@ -129,10 +130,10 @@ int vspace_map_table(struct slot *pt, const struct cap *vspace, vaddr_t va)
 	if (err)
 		return err;
 	unsigned level;
-	enum arch_map_result r = arch_vspace_map_table(vspace->paddr, va, c->paddr, &level);
-	if (r == ARCH_MAP_EXISTS)
+	enum pt_result r = pt_map_table(vspace->paddr, va, c->paddr, &level);
+	if (r == PT_EXISTS)
 		return CAIRN_ERR_ILLEGAL_OPERATION; /* no level is missing */
-	if (r != ARCH_MAP_OK)
+	if (r != PT_OK)
 		return map_error(r);
 	c->data = ALIGN_DOWN(va, PAGE_SIZE) | ((uint64_t)level << MAP_LEVEL_SHIFT) | MAP_LIVE;
 	c->spare = (uint32_t)(vspace->paddr >> 12);
@@ -146,9 +147,9 @@ int vspace_unmap_cap(struct cap *c)
 	paddr_t root = mapping_root(c);
 	if (vspace_root_is_live(root)) {
 		if (c->type == CAIRN_OBJ_PAGE)
-			arch_vspace_unmap_page(root, mapping_vaddr(c), c->paddr);
+			pt_unmap_page(root, mapping_vaddr(c), c->paddr);
 		else
-			arch_vspace_unmap_table(root, mapping_vaddr(c), c->paddr,
+			pt_unmap_table(root, mapping_vaddr(c), c->paddr,
 						(unsigned)((c->data & MAP_LEVEL_MASK) >> MAP_LEVEL_SHIFT));
 	}
 	c->data = 0;

@@ -76,31 +76,16 @@ __attribute__((noreturn)) void arch_return_to_user(void);
 void arch_run_idle(void);
 bool arch_user_range_ok(uint64_t addr, uint64_t len);
 
-/* User address spaces: a VSpace is one page-table root page. */
-enum arch_map_result {
-	ARCH_MAP_OK,
-	ARCH_MAP_NEED_TABLE, /* a page-table level above is missing */
-	ARCH_MAP_EXISTS,     /* something is already mapped there */
-	ARCH_MAP_NOT_MAPPED, /* nothing (or something else) is mapped there */
-	ARCH_MAP_BAD_ADDR,   /* not a user address, or misaligned */
-};
-#define ARCH_PAGE_TABLE_LEVELS 3 /* tables below the root a VSpace needs */
-
+/*
+ * User address spaces: a VSpace is one page-table root page; the generic
+ * kernel walks the tables (pagetable.c) and each arch encodes their
+ * entries in its arch_pte.h: arch_pte_present/is_table/address/writable,
+ * arch_pte_table(table), arch_pte_page(frame, CAIRN_MAP_* attrs),
+ * arch_pte_store (with whatever barrier the table walker needs), and
+ * arch_tlb_flush_user_page(va) / arch_tlb_flush_user().
+ */
+/* Clear a new root table (and share the kernel's half where it has one). */
 void arch_vspace_init(paddr_t root);
-/* Install the table page at the highest missing level covering va;
- * *level gets its level (1 = last level, mapping pages). */
-enum arch_map_result arch_vspace_map_table(paddr_t root, vaddr_t va,
-					   paddr_t table, unsigned *level);
-/* Remove the table installed at `level` covering va, if it is `table`. */
-enum arch_map_result arch_vspace_unmap_table(paddr_t root, vaddr_t va,
-					     paddr_t table, unsigned level);
-/* attrs: CAIRN_MAP_READ, _WRITE, _EXEC, _UNCACHED (checked by the caller). */
-enum arch_map_result arch_vspace_map_page(paddr_t root, vaddr_t va,
-					  paddr_t frame, unsigned attrs);
-enum arch_map_result arch_vspace_unmap_page(paddr_t root, vaddr_t va,
-					    paddr_t frame);
-/* The frame mapped at va (and whether writable), or 0. */
-paddr_t arch_vspace_lookup(paddr_t root, vaddr_t va, bool *writable);
 /* arch_vspace_activate(root): inline in arch_inline.h. */
 /* The table root active while no task's VSpace is: the kernel's own. */
 paddr_t arch_kernel_vspace_root(void);
