@@ -143,7 +143,7 @@ static uint64_t load_image(struct boot_builder *b, const char *img, size_t size)
 		if (p->type != PT_LOAD || !p->memsz)
 			continue;
 		if (p->filesz > p->memsz || p->offset > size || p->filesz > size - p->offset ||
-		    !arch_user_range_ok(p->vaddr, p->memsz))
+		    !user_range_ok(p->vaddr, p->memsz))
 			panic("root task image has a bad segment %u", i);
 		vaddr_t start = ALIGN_DOWN(p->vaddr, PAGE_SIZE);
 		vaddr_t end = ALIGN_UP(p->vaddr + p->memsz, PAGE_SIZE);

@@ -36,7 +36,7 @@ int sys_task_configure(struct syscall_ctx *sc)
 	if (field == CAIRN_TASK_FIELD_BUFFER) {
 		if (!IS_ALIGNED(vaddr, CAIRN_TASK_BUFFER_SIZE))
 			return CAIRN_ERR_ALIGNMENT;
-		if (!arch_user_range_ok(vaddr, CAIRN_TASK_BUFFER_SIZE))
+		if (!user_range_ok(vaddr, CAIRN_TASK_BUFFER_SIZE))
 			return CAIRN_ERR_RANGE;
 	} else if (vaddr) {
 		return CAIRN_ERR_INVALID_ARGUMENT;

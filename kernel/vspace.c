@@ -89,7 +89,7 @@ static int check_target(const struct cap *vspace, vaddr_t va)
 		return CAIRN_ERR_INVALID_CAP;
 	if (!IS_ALIGNED(va, PAGE_SIZE))
 		return CAIRN_ERR_ALIGNMENT;
-	if (!arch_user_range_ok(va, PAGE_SIZE))
+	if (!user_range_ok(va, PAGE_SIZE))
 		return CAIRN_ERR_RANGE;
 	return CAIRN_ERR_OK;
 }

@@ -70,7 +70,7 @@ void trap_dump(const struct arch_context *f, bool user)
 		read_sysreg(ttbr1_el1));
 	if (!user) {
 		kprintf("  backtrace:\n    #0 0x%016lx\n", f->pc);
-		arch_backtrace(f->x[29], 16);
+		backtrace(f->x[29], 16);
 	}
 }
 
@@ -188,28 +188,10 @@ __asm__(".text\n"
 	"	ret\n"
 	".size arch_frame_pointer, . - arch_frame_pointer\n");
 
-/*
- * Walk the frame records ({previous x29, x30} pairs), trusting only
- * records on the kernel stack: a damaged chain ends the walk rather
- * than faulting in the middle of a panic. Each line is the call
- * instruction (return address - 4): after a call to a noreturn
- * function the return address is already in the next function.
- */
-void arch_backtrace(uint64_t fp, int max_frames)
+void arch_kernel_stack(uint64_t *lo, uint64_t *hi)
 {
-	uint64_t lo = (uint64_t)kernel_stack, hi = (uint64_t)kernel_stack_top;
-	for (int i = 1; i <= max_frames && fp; i++) {
-		if (fp < lo || fp > hi - 16 || (fp & 7))
-			break;
-		const uint64_t *frame = (const uint64_t *)fp;
-		uint64_t ret = frame[1];
-		if (ret < KERNEL_VBASE)
-			break;
-		kprintf("    #%d 0x%016lx\n", i, ret - 4);
-		if (frame[0] <= fp) /* stacks grow down; a loop means damage */
-			break;
-		fp = frame[0];
-	}
+	*lo = (uint64_t)kernel_stack;
+	*hi = (uint64_t)kernel_stack_top;
 }
 
 /* noinline: the labels inside must exist exactly once. */

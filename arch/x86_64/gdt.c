@@ -23,7 +23,6 @@ struct unaligned_u64 *const tss_rsp0 =
 	(struct unaligned_u64 *)(void *)((char *)&tss + offsetof(struct tss, rsp));
 static uint64_t gdt[7];
 static uint8_t double_fault_stack[4096] __attribute__((aligned(16)));
-extern char boot_stack_top[];
 
 void gdt_init(void)
 {

@@ -56,7 +56,7 @@ void trap_dump(const struct trap_frame *tf)
 		tf->ss, read_cr2(), read_cr3());
 	if (!(tf->cs & 3)) {
 		kprintf("  backtrace:\n    #0 0x%016lx\n", tf->rip);
-		arch_backtrace(tf->rbp, 16);
+		backtrace(tf->rbp, 16);
 	}
 }
 
@@ -126,21 +126,11 @@ uint64_t arch_frame_pointer(void)
 	return (uint64_t)__builtin_frame_address(0);
 }
 
-/* Walk saved frame pointers, trusting only addresses inside the kernel. */
-void arch_backtrace(uint64_t fp, int max_frames)
+/* The one kernel stack (boot.S), which every trap and call runs on. */
+void arch_kernel_stack(uint64_t *lo, uint64_t *hi)
 {
-	for (int i = 1; i <= max_frames && fp; i++) {
-		if (fp < KERNEL_VBASE || (fp & 7))
-			break;
-		uint64_t *frame = (uint64_t *)fp;
-		uint64_t ret = frame[1];
-		if (ret < KERNEL_VBASE)
-			break;
-		kprintf("    #%d 0x%016lx\n", i, ret);
-		if (frame[0] <= fp) /* stacks grow down; a loop means damage */
-			break;
-		fp = frame[0];
-	}
+	*lo = (uint64_t)boot_stack;
+	*hi = (uint64_t)boot_stack_top;
 }
 
 /* noinline: the labels inside must exist exactly once. */

@@ -44,11 +44,6 @@ void user_mode_init(void)
 	wrmsr(MSR_FMASK, 0x47700);
 }
 
-bool arch_user_range_ok(uint64_t addr, uint64_t len)
-{
-	return addr < ARCH_USER_TOP && len <= ARCH_USER_TOP - addr;
-}
-
 void arch_context_init_user(struct arch_context *c, uint64_t ip, uint64_t sp)
 {
 	memset(c, 0, sizeof(*c));

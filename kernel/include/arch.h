@@ -45,8 +45,8 @@ __attribute__((noreturn)) void arch_shutdown(int status);
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);
 
-/* Print the caller's stack of return addresses (frame-pointer walk). */
-void arch_backtrace(uint64_t frame_pointer, int max_frames);
+/* The kernel stack's bounds, for backtrace()'s frame-record walk. */
+void arch_kernel_stack(uint64_t *lo, uint64_t *hi);
 uint64_t arch_frame_pointer(void);
 
 /* Cycle / instruction counter (TSC; under TCG -icount, instructions). */
@@ -74,7 +74,11 @@ bool arch_context_sanitize(struct arch_context *c);
 __attribute__((noreturn)) void arch_return_to_user(void);
 /* Wait (interrupts on) for an interrupt; returns after it is handled. */
 void arch_run_idle(void);
-bool arch_user_range_ok(uint64_t addr, uint64_t len);
+/* [addr, addr + len) lies in user space (no wrap-around). */
+static inline bool user_range_ok(uint64_t addr, uint64_t len)
+{
+	return addr < ARCH_USER_TOP && len <= ARCH_USER_TOP - addr;
+}
 
 /*
  * User address spaces: a VSpace is one page-table root page; the generic

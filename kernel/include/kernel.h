@@ -36,6 +36,8 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+/* Print the call chain from a frame pointer (panic.c). */
+void backtrace(uint64_t frame_pointer, int max_frames);
 
 #define kassert(cond)                                                        \
 	do {                                                                 \

@@ -57,6 +57,8 @@ struct arch_context {
 #define ARCH_BOOTINFO_ID 2  /* CAIRN_ARCH_AARCH64 in the boot info */
 /* What arch_trigger_test_exception raises (BRK: EC 0x3C). */
 #define ARCH_TEST_EXCEPTION_VECTOR 0x3C
+/* Back from a return address to its `bl` (backtrace()). */
+#define ARCH_CALL_BACKUP 4
 /*
  * End of user space. TTBR0 spans 48 bits, but we keep the same limit as
  * x86_64 (one page below 2^47) so that user space sees one layout on

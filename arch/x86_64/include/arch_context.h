@@ -36,6 +36,8 @@ struct arch_context {
 #define ARCH_BOOTINFO_ID 1 /* CAIRN_ARCH_X86_64 in the boot info */
 /* What arch_trigger_test_exception raises (#UD) and the handler sees. */
 #define ARCH_TEST_EXCEPTION_VECTOR 6
+/* Back from a return address into its call instruction (backtrace()). */
+#define ARCH_CALL_BACKUP 1
 /*
  * End of user space: one page below the first non-canonical address
  * (0x0000800000000000), as in Linux. Nothing can be mapped in that last

@@ -21,4 +21,7 @@ void memory_init(void *start_info_phys, struct boot_info_raw *info);
 void trap_dispatch(struct trap_frame *tf);
 void trap_dump(const struct trap_frame *tf);
 
+/* The one kernel stack (boot.S). */
+extern char boot_stack[], boot_stack_top[];
+
 #endif
