@@ -47,7 +47,9 @@ pvh_start:
 	or $((1 << 0) | (1 << 8) | (1 << 11)), %eax /* SCE, LME, NXE */
 	wrmsr
 	mov %cr0, %eax
-	or $((1 << 31) | (1 << 16)), %eax /* PG, WP */
+	/* PG, WP; EM: x87 instructions trap (#NM), as SSE ones do with
+	 * CR4.OSFXSR clear (#UD): tasks have no FPU state to switch. */
+	or $((1 << 31) | (1 << 16) | (1 << 2)), %eax
 	mov %eax, %cr0
 
 	lgdt V2P(boot_gdt_ptr)

@@ -95,6 +95,7 @@ static enum cairn_fault_kind fault_kind(uint64_t vector)
 	case 0: return CAIRN_FAULT_DIVIDE;
 	case 3: return CAIRN_FAULT_BREAKPOINT;
 	case 6: return CAIRN_FAULT_INVALID_OPCODE;
+	case 7: return CAIRN_FAULT_INVALID_OPCODE; /* x87: no FPU for tasks */
 	case 13: return CAIRN_FAULT_PROTECTION;
 	case 14: return CAIRN_FAULT_PAGE_FAULT;
 	default: return CAIRN_FAULT_OTHER;

@@ -11,6 +11,7 @@
 
 /* Labels on the faulting instructions, so the reported ip can be checked. */
 extern const char fault_null_ip[], fault_undefined_ip[], fault_div_ip[], fault_brk_ip[];
+extern const char fault_float_ip[], fault_simd_ip[];
 
 static void do_null(struct child *c)
 {
@@ -42,6 +43,18 @@ static void do_brk(struct child *c)
 	__asm__ volatile(".globl fault_brk_ip\nfault_brk_ip: brk #0x7" ::: "memory");
 }
 #endif
+
+static void do_float(struct child *c)
+{
+	(void)c;
+	__asm__ volatile(".globl fault_float_ip\nfault_float_ip: " FAULT_X87_ASM ::: "memory");
+}
+
+static void do_simd(struct child *c)
+{
+	(void)c;
+	__asm__ volatile(".globl fault_simd_ip\nfault_simd_ip: " FAULT_SIMD_ASM ::: "memory");
+}
 
 static void do_write(struct child *c)
 {
@@ -98,6 +111,22 @@ static void invalid_opcode(void)
 {
 	fault_case(do_undefined, 0, CAIRN_FAULT_INVALID_OPCODE, (uintptr_t)fault_undefined_ip, 0,
 		   undefined_code_ok);
+}
+
+static bool any_code(uint64_t code)
+{
+	(void)code;
+	return true;
+}
+
+/* Tasks have no floating-point or SIMD state the kernel would switch, so
+ * using either stops the task rather than sharing registers with others. */
+static void floating_point_faults(void)
+{
+	fault_case(do_float, 0, CAIRN_FAULT_INVALID_OPCODE, (uintptr_t)fault_float_ip, 0,
+		   any_code);
+	fault_case(do_simd, 0, CAIRN_FAULT_INVALID_OPCODE, (uintptr_t)fault_simd_ip, 0,
+		   any_code);
 }
 
 #if defined(__x86_64__)
@@ -198,6 +227,7 @@ const struct test tests_fault[] = {
 	{ "fault: brk -> Faulted, BREAKPOINT at its ip with its immediate", breakpoint },
 #endif
 	{ "fault: write to a read-only page, address reported", write_to_read_only_image },
+	{ "fault: floating point and SIMD stop the task (no FP state)", floating_point_faults },
 	{ "fault: TASK_READ_STATE fault_code is the exception number",
 	  fault_code_is_exception_number },
 	{ "fault: a faulted task restarts after set regs + resume", resume_after_fault },

@@ -19,6 +19,9 @@
 /* #UD pushes no error code; its vector is 6. */
 #define FAULT_UNDEFINED_CODE_OK(code) ((code) == 0)
 #define FAULT_UNDEFINED_EXCEPTION 6
+/* Floating point: tasks have none (x87 traps with #NM, SSE with #UD). */
+#define FAULT_X87_ASM "fldz"
+#define FAULT_SIMD_ASM "xorps %%xmm0, %%xmm0"
 /* ISA lines: two nothing on QEMU's pc machine raises, the timer and the
  * cascade (never claimable). */
 #define TEST_IRQ 5
@@ -34,6 +37,9 @@
 #define FAULT_NULL_CODE_OK(code) (ESR_EC(code) == 0x24) /* data abort, EL0 */
 #define FAULT_UNDEFINED_CODE_OK(code) (ESR_EC(code) == 0x00) /* unknown */
 #define FAULT_UNDEFINED_EXCEPTION 0x00
+/* Floating point and SIMD trap (CPACR_EL1.FPEN): tasks have no FP state. */
+#define FAULT_X87_ASM "fmov d0, xzr"
+#define FAULT_SIMD_ASM "movi v0.16b, #0"
 /* GIC INTIDs: two SPIs no device on QEMU virt raises, the virtual timer
  * (a PPI) and an SGI (never claimable). */
 #define TEST_IRQ 48
