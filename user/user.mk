@@ -30,7 +30,8 @@ USER_CFLAGS := -std=gnu11 -g $(USER_OPT) -Wall -Wextra -Werror \
 	-fno-asynchronous-unwind-tables \
 	-nostdinc -isystem $(shell $(USER_CC) -print-file-name=include) \
 	$(USER_ARCH_CFLAGS_$(ARCH)) \
-	-Iinclude/uapi -Iuser/lib -Iuser/lib/arch/$(ARCH) -I$(BUILD)/include
+	-Iinclude/uapi -Iuser/lib -Iuser/lib/arch/$(ARCH) -I$(BUILD)/include \
+	$(USER_EXTRA_CFLAGS)
 USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,user/lib/user.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
 

@@ -17,7 +17,7 @@ int tests_summary(void);
 static const struct test *const groups[] = {
 	tests_sys,  tests_cap,   tests_retype,  tests_cpool, tests_task,  tests_sched,
 	tests_chan, tests_chanblk, tests_ntfn, tests_mem,   tests_fault, tests_xas,
-	tests_fuzz,
+	tests_ioport, tests_fuzz,
 };
 
 int main(void *arg)

@@ -17,8 +17,13 @@
 #include "harness.h"
 
 #define SANDBOX_BITS 6
+/* A longer soak: make USER_EXTRA_CFLAGS='-DFUZZ_CALLS=300000 -DFUZZ_SEED=7' */
+#ifndef FUZZ_CALLS
 #define FUZZ_CALLS 30000
+#endif
+#ifndef FUZZ_SEED
 #define FUZZ_SEED 0x5eed1234abcdull
+#endif
 #define MAX_RESCUES 20000
 
 static uint64_t rng_state;
