@@ -116,6 +116,10 @@ def run_arch_layers(tally, arch, base, default, want, logs):
         run_layer(tally, name("kernel"),
                   qemu + [os.path.join(selftest, "cairn.elf")], 120,
                   log_dir=logs)
+        if arch == "aarch64":  # the other way in: from EL2
+            run_layer(tally, name("kernel"), [sys.executable, "tests/boot/test_el2.py",
+                                              os.path.join(selftest, "cairn.elf")],
+                      120, log_dir=logs)
     if default and want("boot"):
         run_layer(tally, name("boot"), [sys.executable, "tests/boot/test_boot.py",
                                         os.path.join(default, "cairn.elf")], 120,

@@ -12,6 +12,9 @@
 /* TTBR0's table while no task's VSpace is active: maps nothing (boot.S). */
 extern uint64_t empty_user_table[512];
 
+/* CurrentEL as boot.S found it (power.c: PSCI goes to EL2 or EL3). */
+extern uint64_t boot_current_el;
+
 void pl011_init(void);
 void pl011_enable_rx_irq(void);
 void memory_init(void *boot_arg, struct boot_info_raw *info);
