@@ -97,10 +97,9 @@ static void map_frame(struct boot_builder *b, vaddr_t va, paddr_t frame,
 		      bool writable, bool exec)
 {
 	for (;;) {
-		enum pt_result r =
-			pt_map_page(b->root, va, frame,
-					     CAIRN_MAP_READ | (writable ? CAIRN_MAP_WRITE : 0) |
-					     (exec ? CAIRN_MAP_EXEC : 0));
+		enum pt_result r = pt_map_page(b->root, va, frame,
+					       CAIRN_MAP_READ | (writable ? CAIRN_MAP_WRITE : 0) |
+					       (exec ? CAIRN_MAP_EXEC : 0));
 		if (r == PT_OK)
 			return;
 		if (r != PT_NEED_TABLE)
