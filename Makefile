@@ -143,13 +143,20 @@ FLAG_CONFIG_DEPS := $(CONFIG_DEPS_DIR)/opt/flag.h $(CONFIG_DEPS_DIR)/arch.h
 include user/user.mk
 include kdbg/kdbg.mk
 all: $(KDBG_OUTPUTS)
+# Host tools: kdbg/lib (the kernel-state reader) and kdbg-top.
+include kdbg/lib/lib.mk
+include kdbg/monitor/monitor.mk
+all: $(KDBG_TOP)
 include user/bench/bench.mk
+include user/demo/demo.mk
 ifeq ($(CONFIG_KERNEL_SELFTEST),y)
 ROOT_TASK_ELF :=
 else ifeq ($(CONFIG_ROOT_TASK_TESTS),y)
 ROOT_TASK_ELF := $(TESTS_ELF)
 else ifeq ($(CONFIG_ROOT_TASK_BENCH),y)
 ROOT_TASK_ELF := $(BENCH_ELF)
+else ifeq ($(CONFIG_ROOT_TASK_DEMO),y)
+ROOT_TASK_ELF := $(DEMO_ELF)
 else
 ROOT_TASK_ELF := $(RINIT_ELF)
 endif
@@ -192,7 +199,7 @@ $(BUILD)/cairn.elf: $(KERNEL_OBJS) $(LINKER_SCRIPT)
 QEMU_RUN := scripts/qemu-run
 
 run: all
-	$(Q)$(QEMU_RUN) --arch $(ARCH) --kernel $(BUILD)/cairn.elf -- $(QEMU_ARGS)
+	$(Q)$(QEMU_RUN) --arch $(ARCH) --kernel $(BUILD)/cairn.elf $(if $(filter-out 0,$(MONITOR)),--monitor) -- $(QEMU_ARGS)
 
 debug: all
 	$(Q)scripts/debug --arch $(ARCH) --kernel $(BUILD)/cairn.elf -- $(QEMU_ARGS)
@@ -247,7 +254,8 @@ help:
 	@echo
 	@echo "Build and run:"
 	@echo "  all (default)    build $(BUILD)/cairn.elf (ELF64 with debug info; QEMU boots it)"
-	@echo "  run              boot under QEMU, serial on stdio (QEMU_ARGS='...' adds options; Ctrl-A X quits)"
+	@echo "  run              boot under QEMU, serial on stdio (QEMU_ARGS='...' adds options; Ctrl-A X quits;"
+	@echo "                   MONITOR=1: shared RAM and QMP sockets in a run directory for 'kdbg top')"
 	@echo "  debug            boot stopped at the kernel entry with gdb-multiarch attached"
 	@echo
 	@echo "Tests:"

@@ -16,6 +16,7 @@
 #include "arch.h"
 #include "channel.h"
 #include "cpool.h"
+#include "debug_state.h"
 #include "frame.h"
 #include "ioport.h"
 #include "irq.h"
@@ -349,5 +350,8 @@ void root_task_start(void)
 		entry, b.bi->slot_count, untyped_size(&s[CAIRN_SLOT_UNTYPED].cap) >> 20);
 	sched_make_ready(t);
 	sched_schedule();
+	/* Objects are set up: host tools may decode them from now on (they
+	 * still wait for the even seq of the first exit to user mode). */
+	kernel_debug.ready = 1;
 	arch_return_to_user();
 }

@@ -170,12 +170,15 @@ static int send(struct task *t, struct channel *ch, struct ipc_msg *m,
 		if (err)
 			return err;
 	} else if (may_block) {
+		/* (counted when refill_from_senders queues its message) */
 		sched_block(t, CAIRN_TASK_BLOCKED_SEND, &ch->hdr);
 		task_queue_append(&ch->senders, t);
 		return SYSCALL_BLOCKED;
 	} else {
 		return CAIRN_ERR_WOULD_BLOCK;
 	}
+	t->ipc_sent++;
+	ch->sent++;
 	if (is_call) {
 		sched_block(t, CAIRN_TASK_BLOCKED_REPLY, &ch->hdr);
 		return SYSCALL_BLOCKED;
@@ -216,6 +219,10 @@ static void refill_from_senders(struct channel *ch)
 		bool is_call = arch_syscall_number(&s->ctx) == CAIRN_SYS_CHAN_CALL;
 		if (!err)
 			err = ring_push(ch, &m, cap, is_call ? s : NULL);
+		if (!err) {
+			s->ipc_sent++;
+			ch->sent++;
+		}
 		if (err) {
 			ipc_wake_with_error(s, err);
 		} else if (is_call) {
@@ -316,6 +323,7 @@ static int reply(struct task *t, uint64_t info, const uint64_t *words)
 	if (err)
 		return err;
 	t->reply_to = NULL;
+	t->ipc_sent++;
 	client->reply_from = NULL;
 	struct cap_source src = { cap, false };
 	deliver(client, &m, &src, NULL, false);
@@ -357,11 +365,15 @@ int channel_send_kernel(struct channel *ch, uint64_t badge, const uint64_t *word
 		struct cap_source none = { NULL, false };
 		deliver(r, &m, &none, NULL, false);
 		sched_make_ready(r);
+		ch->sent++;
 		return CAIRN_ERR_OK;
 	}
 	if (ch->count == CONFIG_CHANNEL_QUEUE_DEPTH)
 		return CAIRN_ERR_WOULD_BLOCK;
-	return ring_push(ch, &m, NULL, NULL);
+	int err = ring_push(ch, &m, NULL, NULL);
+	if (!err)
+		ch->sent++;
+	return err;
 }
 
 void ipc_wake_with_error(struct task *t, int error)

@@ -96,6 +96,8 @@ static inline __attribute__((always_inline)) bool call_body(struct arch_context 
 	r->reply_to = t;
 	r->reply_grant = r->recv_grant_reply;
 	r->blocked_on = NULL;
+	t->ipc_sent++;
+	ch->sent++;
 	t->reply_from = r;
 	t->state = CAIRN_TASK_BLOCKED_REPLY;
 	t->blocked_on = &ch->hdr;
@@ -127,6 +129,7 @@ static inline __attribute__((always_inline)) bool reply_recv_body(struct arch_co
 	client->reply_from = NULL;
 	client->blocked_on = NULL;
 	t->reply_to = NULL;
+	t->ipc_sent++; /* the reply (the channel counts only sends and calls) */
 	/* The server now waits on the channel, as the full path's recv. */
 	t->recv_grant_reply = (rights & CAIRN_RIGHT_GRANT_REPLY) != 0;
 	t->state = CAIRN_TASK_BLOCKED_RECV;

@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "arch_memory.h" /* KERNEL_VBASE */
+#include "debug_state.h"
 
 #define PANIC_EXIT_STATUS 99 /* QEMU exit status of a panicked test run */
 
@@ -40,16 +41,21 @@ void panic(const char *fmt, ...)
 	if (in_panic) /* a panic while panicking: don't recurse */
 		arch_halt();
 	in_panic = true;
+	/* The record for host tools first: it must not depend on the console. */
+	va_start(ap, fmt);
+	debug_state_panic(fmt, ap);
+	va_end(ap);
 	kprintf("\n[kernel] PANIC: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
 	backtrace(arch_frame_pointer(), 16);
+	arch_panic_notify();
 #if defined(CONFIG_KERNEL_SELFTEST) || defined(CONFIG_ROOT_TASK_TESTS) || \
 	defined(CONFIG_ROOT_TASK_BENCH)
 	/* Unattended runs end at once rather than hang until a timeout. */
 	arch_shutdown(PANIC_EXIT_STATUS);
 #endif
-	arch_halt();
+	arch_halt(); /* interrupts stay off: kernel_debug stays as written */
 }

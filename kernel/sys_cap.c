@@ -105,6 +105,7 @@ static void fill_summary(const struct slot *s, struct cairn_cap_info *info)
 		info->summary[1] = CONFIG_CHANNEL_QUEUE_DEPTH;
 		info->summary[2] = task_queue_length(&ch->senders);
 		info->summary[3] = task_queue_length(&ch->receivers);
+		info->sent = ch->sent;
 		break;
 	}
 	case CAIRN_OBJ_NOTIFICATION: {

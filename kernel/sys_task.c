@@ -202,6 +202,8 @@ int sys_task_read_state(struct syscall_ctx *sc)
 		.buffer_vaddr = t->buffer_vaddr,
 		.fault_addr = t->fault.addr,
 		.fault_code = t->fault.exception,
+		.run_ticks = t->run_ticks,
+		.ipc_sent = t->ipc_sent,
 	};
 	for (unsigned f = 0; f < CAIRN_TASK_FIELD_COUNT; f++)
 		if (!slot_is_empty(&t->slots[f]))

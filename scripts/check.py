@@ -136,6 +136,11 @@ def run_arch_layers(tally, arch, base, default, want, logs):
     if default and want("gdb"):
         run_layer(tally, name("gdb"), ["tests/gdb/run.sh", default], 300,
                   log_dir=logs)
+    if default and want("monitor"):
+        # kdbg-top (built by every build; the x86_64 build's binary reads
+        # both arches) against a VM of this arch, driven in tmux.
+        run_layer(tally, name("monitor"), [sys.executable, "tests/monitor/test_top.py",
+                                           default], 300, log_dir=logs)
     if default and want("vm"):
         run_layer(tally, name("vm"), ["tests/vm/test_vm.sh", default], 300,
                   log_dir=logs)
@@ -187,6 +192,19 @@ def main():
                                            default, arch + "_defconfig"):
                 default = None
         run_arch_layers(tally, arch, base, default, want, logs)
+    if want("monitor") and x86 and not args.arch:
+        # The reader library on both arches' kernels (live RAM, process
+        # reads, cores, corrupted cores) and kdbg-top's QMP layer against
+        # fake and real peers.
+        arm = os.path.join(base, "aarch64")
+        env = dict(os.environ, KREAD_BUILD_X86=x86, KREAD_BUILD_ARM=arm)
+        run_layer(tally, "monitor", [sys.executable, "tests/lib-kread/test_kread.py"], 400,
+                  env=env, log_dir=logs)
+        env = dict(os.environ, BUILD=os.path.join(base, "t-mon"))
+        run_layer(tally, "monitor", ["tests/monitor/test_target.sh",
+                                     os.path.join(x86, "cairn.elf"),
+                                     os.path.join(arm, "cairn.elf")], 400,
+                  env=env, log_dir=logs)
     print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
     for f in tally.failures:
         print("FAILED: " + f)

@@ -143,12 +143,16 @@ boot_l2_ram:                    /* 512 x 2 MiB blocks */
 	.set i, i + 1
 	.endr
 
-	.bss
+	/* The kernel stack, in a section of its own that linker.ld puts
+	 * just below kernel_debug (vectors.S reaches its seq through sp). */
+	.section .data.kernel_stack, "aw", %progbits
 	.p2align 12
 	.global kernel_stack, kernel_stack_top
 kernel_stack:
 	.skip KERNEL_STACK_SIZE
 kernel_stack_top:
+
+	.bss
 /* TTBR0 while no task with a VSpace runs: maps nothing. */
 	.p2align 12
 	.global empty_user_table

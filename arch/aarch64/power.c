@@ -30,6 +30,13 @@ bool arch_irq_enabled(void)
 	return !(read_sysreg(daif) & PSR_I);
 }
 
+void arch_panic_notify(void)
+{
+	/* QEMU's virt machine has no pvpanic device unless one is added as
+	 * PCI (pvpanic-pci), which this kernel does not enumerate: host
+	 * tools see the panic in kernel_debug instead. */
+}
+
 /*
  * Sleep until an interrupt is pending, take it, and return with
  * interrupts masked. WFI wakes on a pending interrupt even while

@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "timer.h"
+#include "debug_state.h"
 #include "selftest.h"
 #include "aarch64.h"
 #include "aarch64_internal.h"
@@ -93,6 +94,7 @@ static void handle_irq(void)
 void trap_kernel(struct arch_context *f)
 {
 	if (f->vector == ARCH_ENTRY_IRQ) {
+		debug_seq_enter_from_idle(); /* it may have ended the idle wait */
 		handle_irq();
 		return;
 	}

@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "arch_context.h"
+#include "debug_state.h"
 #include "cpu_local.h"
 #include "aarch64.h"
 #include "aarch64_internal.h"
@@ -57,6 +58,11 @@ bool arch_context_sanitize(struct arch_context *c)
 void arch_run_idle(void)
 {
 	/* Nothing to run: wait on the kernel stack for an interrupt to
-	 * make something ready. */
+	 * make something ready. Host readers see the wait as outside the
+	 * kernel (even seq); the interrupt's handler turns it odd again
+	 * before it changes anything, and so do we if the wait ended
+	 * without one. */
+	debug_seq_leave_for_idle();
 	arch_wait_for_interrupt();
+	debug_seq_enter_from_idle();
 }

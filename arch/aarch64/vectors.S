@@ -12,6 +12,13 @@
  * From EL1 (the idle loop's interrupts, kernel faults, the self-test's
  * BRK) the same frame is built on the kernel stack and we return to
  * where we were.
+ *
+ * kernel_debug.seq (kernel/include/debug_state.h) turns odd on every
+ * entry from EL0 and even again in return_to_user, with Linux's
+ * write_seqcount ordering (a store barrier after the odd value, a
+ * release store of the even one). linker.ld puts kernel_debug right at
+ * kernel_stack_top, where sp points on both sides (the stack is empty),
+ * so neither needs an address built: 4 instructions in, 3 out.
  */
 #include "aarch64.h"
 #include "arch_context.h"
@@ -70,11 +77,16 @@
 .endm
 
 /* x0 = the context; continue on the (empty) kernel stack. Its top is
- * page aligned (linker.ld checks), so adrp alone finds it. */
+ * page aligned (linker.ld checks), so adrp alone finds it. Then seq
+ * odd (it is at the stack top): inside the kernel. Uses x9, x10. */
 .macro TO_KERNEL_STACK
 	mov x0, sp
 	adrp x9, kernel_stack_top
 	mov sp, x9
+	ldr x10, [sp]
+	add x10, x10, #1
+	str x10, [sp]
+	dmb ishst                       /* before any change it brackets */
 .endm
 
 /* From EL1: a frame on the current stack, laid out as an arch_context. */
@@ -203,7 +215,13 @@ el0_serror:
 	.global return_to_user, arch_return_to_user
 arch_return_to_user:
 	msr daifset, #0xf
+	adrp x9, kernel_stack_top       /* kmain's stack is left for good */
+	mov sp, x9
 return_to_user:
+	/* The stack is empty here: sp is the stack top, kernel_debug.seq. */
+	ldr x10, [sp]
+	add x10, x10, #1
+	stlr x10, [sp]                  /* seq even, after every change */
 	mrs x0, tpidr_el1
 	mov sp, x0
 	ldp x10, x11, [sp, #CTX_PC]

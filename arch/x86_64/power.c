@@ -8,6 +8,11 @@
 #include "x86.h"
 
 #define DEBUG_EXIT_PORT 0xf4
+/* QEMU's pvpanic ISA device (-device pvpanic): reading its port gives
+ * the events it supports, writing PVPANIC_PANICKED reports a panic
+ * (QMP GUEST_PANICKED; QEMU then does its -action panic=...). */
+#define PVPANIC_PORT 0x505
+#define PVPANIC_PANICKED 1
 
 const char arch_name[] = "x86_64";
 
@@ -31,6 +36,14 @@ bool arch_irq_enabled(void)
 void arch_wait_for_interrupt(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+void arch_panic_notify(void)
+{
+	/* Without the device the port is unassigned and reads as 0xff. */
+	uint8_t events = inb(PVPANIC_PORT);
+	if (events != 0xff && (events & PVPANIC_PANICKED))
+		outb(PVPANIC_PORT, PVPANIC_PANICKED);
 }
 
 uint64_t arch_cycles(void)

@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "timer.h"
+#include "debug_state.h"
 #include "selftest.h"
 #include "x86.h"
 #include "x86_internal.h"
@@ -72,6 +73,7 @@ static void handle_irq(unsigned irq)
 void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector >= IRQ_BASE_VECTOR && tf->vector < IRQ_BASE_VECTOR + 16) {
+		debug_seq_enter_from_idle(); /* it may have ended the idle wait */
 		handle_irq((unsigned)(tf->vector - IRQ_BASE_VECTOR));
 		return;
 	}

@@ -12,6 +12,10 @@
  * task's context by hand. Every return to user mode goes through
  * arch_enter_user, with iretq (one instruction either way under TCG,
  * and it needs no care about sysret's non-canonical-rcx pitfall).
+ *
+ * kernel_debug.seq (kernel/include/debug_state.h, offset 0) turns odd on
+ * every entry from user mode and even again in return_to_user: one
+ * `incq` each way (x86 keeps stores in order; the asm is not reordered).
  */
 #include "cpu_local.h"
 
@@ -86,6 +90,7 @@ trap_common:
 	testb $3, FRAME_CS(%rsp)
 	jz 1f
 	/* From user mode: registers are in the task's context. */
+	incq kernel_debug(%rip)         /* seq odd: inside the kernel */
 	swapgs
 	mov %rsp, %rdi
 	mov %gs:CPU_KERNEL_STACK, %rsp
@@ -105,6 +110,7 @@ trap_common:
 	.global syscall_entry
 syscall_entry:
 	/* rcx = user rip, r11 = user rflags; interrupts are off (FMASK). */
+	incq kernel_debug(%rip)         /* seq odd: inside the kernel */
 	swapgs
 	mov %rsp, %gs:CPU_USER_RSP
 	mov %gs:CPU_CONTEXT_TOP, %rsp
@@ -150,6 +156,7 @@ arch_return_to_user:
 	 * into the context would push its frame over the task below it. */
 	cli
 return_to_user:
+	incq kernel_debug(%rip)         /* seq even: every change is done */
 	mov %gs:CPU_CONTEXT_BASE, %rsp
 	RESTORE_GPRS
 	add $16, %rsp

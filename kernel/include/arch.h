@@ -44,6 +44,9 @@ void arch_wait_for_interrupt(void);
 __attribute__((noreturn)) void arch_shutdown(int status);
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);
+/* panic() has written its record: tell the hypervisor where the arch has
+ * a way (x86_64: QEMU's pvpanic device, if present). */
+void arch_panic_notify(void);
 
 /* The kernel stack's bounds, for backtrace()'s frame-record walk. */
 void arch_kernel_stack(uint64_t *lo, uint64_t *hi);

@@ -24,6 +24,7 @@ struct channel {
 	struct task_queue receivers; /* blocked in recv */
 	uint32_t head;               /* index of the oldest message */
 	uint32_t count;              /* messages queued */
+	uint64_t sent;               /* messages ever sent through it (statistics) */
 	struct channel_msg ring[CONFIG_CHANNEL_QUEUE_DEPTH];
 };
 

@@ -51,6 +51,9 @@ struct task {
 	uint8_t recv_grant_reply;   /* waiting to receive: its channel cap has
 				       GRANT_REPLY (the reply may carry a cap) */
 	struct task_fault fault;    /* why it is Faulted (kernel/fault.c) */
+	/* Statistics for host tools (kdbg-top) and TASK_READ_STATE. */
+	uint64_t run_ticks;         /* timer ticks that found it running */
+	uint64_t ipc_sent;          /* messages sent: send, call, reply */
 	struct slot slots[TASK_SLOT_COUNT];
 	struct arch_context ctx;
 };

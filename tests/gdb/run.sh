@@ -12,6 +12,9 @@ status=0
 run_dir=$(mktemp -d /tmp/cairn-gdbtest.XXXXXX)
 trap 'rm -rf "$run_dir"' EXIT
 export KDBG_TEST_BUILD=$(cd "$build" && pwd)
+# kdbg run/boot make their run directories (and `latest`) here, not in the
+# user's ${XDG_RUNTIME_DIR:-/tmp}/kdbg-$UID.
+export KDBG_RUNTIME_DIR=$run_dir/kdbg
 for t in "$here"/test_*.py; do
 	name=$(basename "$t" .py)
 	echo "# $name.py"
@@ -24,25 +27,118 @@ for t in "$here"/test_*.py; do
 done
 
 # The CLI end to end: `kdbg run` boots this build (its arch from the ELF)
-# and GDB, reading commands from a pipe, shows rinit's tasks.
+# and GDB, reading commands from a pipe, shows rinit's tasks; the run
+# directory has its layout while it runs and is gone afterwards.
 echo "# kdbg run"
 kdbg=$here/../../kdbg/bin/kdbg
+pass() { echo "ok - $1"; }
+fail() { printf '%s\n' "$2" | tail -20 | sed 's/^/#   /'; echo "not ok - $1"; status=1; }
 out=$(printf '%s\n' 'continue &' 'shell sleep 3' 'interrupt' 'shell sleep 0.5' \
-	'kdbg tasks' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
+	'kdbg tasks' 'shell ls "$KDBG_RUNTIME_DIR/latest/" | tr "\n" " "; echo' \
+	'shell echo "ram: $(readlink "$KDBG_RUNTIME_DIR/latest/ram")"' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
 if echo "$out" | grep -qE '^ +rinit +0x[0-9a-f]+ +Blocked' &&
 	echo "$out" | grep -qE '^ +serial-driver +0x[0-9a-f]+ +BlockedNotification'; then
-	echo "ok - kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
+	pass "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
 else
-	echo "$out" | sed 's/^/#   /' | tail -20
-	echo "not ok - kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
-	status=1
+	fail "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver" "$out"
 fi
-out=$("$kdbg" run --build "$build" --arch sparc 2>&1); st=$?
-if [ $st -eq 2 ] && echo "$out" | grep -q "arch must be x86_64 or aarch64, not sparc"; then
-	echo "ok - kdbg run --arch sparc is a usage error"
+want="build cairn.elf gdb.port kdbg.pid monitor.qmp qemu.pid qmp.sock ram serial.log serial.sock"
+if echo "$out" | grep -qx "(gdb) $want "; then
+	pass "kdbg run's run directory (latest): $want"
 else
-	echo "# status $st: $out"
-	echo "not ok - kdbg run --arch sparc is a usage error"
-	status=1
+	fail "kdbg run's run directory (latest): $want" "$out"
 fi
+left=$(ls -A "$KDBG_RUNTIME_DIR")
+ram=$(echo "$out" | sed -n 's/^(gdb) ram: //p')
+if [ "$left" = serial-last.log ] && grep -q "rinit> " "$KDBG_RUNTIME_DIR/serial-last.log" &&
+	[ -n "$ram" ] && [ ! -e "$ram" ]; then
+	pass "kdbg run removes its run directory and latest, keeps serial-last.log"
+else
+	fail "kdbg run removes its run directory and latest, keeps serial-last.log" "$left"
+fi
+
+# kdbg boot: the same VM without GDB, left running (probing the gdbstub
+# would stop it), RAM shared, cleaned up on SIGTERM.
+"$kdbg" boot --build "$build" >"$run_dir/boot.out" 2>&1 &
+boot_pid=$!
+for _ in $(seq 100); do
+	[ -S "$KDBG_RUNTIME_DIR/latest/monitor.qmp" ] && break
+	sleep 0.1
+done
+out=$(/usr/bin/python3 - "$KDBG_RUNTIME_DIR/latest" <<'PY' 2>&1
+import json, os, socket, sys, time
+d = sys.argv[1]
+s = socket.socket(socket.AF_UNIX)
+s.connect(os.path.join(d, "monitor.qmp"))
+f = s.makefile("rb")
+f.readline()
+def ex(cmd, **a):
+    s.sendall(json.dumps({"execute": cmd, "arguments": a}).encode() + b"\n")
+    while True:
+        m = json.loads(f.readline())
+        if "event" not in m:
+            return m.get("return")
+ex("qmp_capabilities")
+time.sleep(1)
+print("status", ex("query-status")["status"])
+print("ram", os.path.getsize(os.path.join(d, "ram")), os.path.realpath(os.path.join(d, "ram")))
+mtree = ex("human-monitor-command", **{"command-line": "info mtree -f"})
+print("backend", "): ram" in mtree or "): ram @" in mtree)
+PY
+)
+kill -TERM $boot_pid; wait $boot_pid
+if echo "$out" | grep -qx "status running" && echo "$out" | grep -q "^ram 268435456 /dev/shm/" &&
+	echo "$out" | grep -qx "backend True"; then
+	pass "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers"
+else
+	fail "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers" "$out $(cat "$run_dir/boot.out")"
+fi
+left=$(ls -A "$KDBG_RUNTIME_DIR")
+if [ "$left" = serial-last.log ]; then
+	pass "kdbg boot cleans up on SIGTERM"
+else
+	fail "kdbg boot cleans up on SIGTERM" "$left"
+fi
+
+# kdbg top: BUILD/kdbg-top with the arguments passed through.
+fake=$run_dir/fakebuild
+mkdir -p "$fake"
+out=$("$kdbg" top --build "$fake" 2>&1); st=$?
+if [ $st -eq 2 ] && [ "$out" = "kdbg: no $fake/kdbg-top: run make" ]; then
+	pass "kdbg top without kdbg-top says: run make (exit 2)"
+else
+	fail "kdbg top without kdbg-top says: run make (exit 2)" "status $st: $out"
+fi
+printf '#!/bin/sh\necho "args: $*"\n' >"$fake/kdbg-top"
+chmod +x "$fake/kdbg-top"
+out=$("$kdbg" top --build "$fake" libvirt:dom --json --count 3 2>&1)
+if [ "$out" = "args: libvirt:dom --json --count 3" ]; then
+	pass "kdbg top passes TARGET and options to kdbg-top"
+else
+	fail "kdbg top passes TARGET and options to kdbg-top" "$out"
+fi
+out=$("$kdbg" top --build "$fake" 2>&1)
+if [ "$out" = "args: " ]; then
+	pass "kdbg top without TARGET passes none (kdbg-top finds latest)"
+else
+	fail "kdbg top without TARGET passes none (kdbg-top finds latest)" "$out"
+fi
+
+# Usage errors: a message and exit 2.
+for args in "run --arch sparc|arch must be x86_64 or aarch64, not sparc" \
+	"top --run frob|--run takes tests, demo or shell, not 'frob'" \
+	"top --run shell unix:/x|--run boots its own VM: no TARGET" \
+	"top --arch aarch64|--arch goes with --run" \
+	"libvirt-qmp|libvirt-qmp takes one DOMAIN" \
+	"attach a b|attach takes one TARGET" \
+	"frobnicate|unknown command 'frobnicate'"; do
+	a=${args%%|*} msg=${args#*|}
+	# shellcheck disable=SC2086
+	out=$("$kdbg" $a --build "$build" 2>&1); st=$?
+	if [ $st -eq 2 ] && echo "$out" | grep -qF -- "$msg"; then
+		pass "kdbg $a is a usage error"
+	else
+		fail "kdbg $a is a usage error" "status $st: $out"
+	fi
+done
 exit $status

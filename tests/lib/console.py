@@ -12,6 +12,7 @@ output seen, so a failing test shows what the kernel printed.
 import os
 import re
 import select
+import signal
 import subprocess
 import time
 
@@ -44,7 +45,8 @@ class Console:
                "--kernel", kernel, "--"] + list(extra_args)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         self.buf = ""      # everything read so far
         self.pos = 0       # where the next expect() starts looking
 
@@ -90,8 +92,12 @@ class Console:
         return self.proc.wait(max(0.1, deadline - time.monotonic()))
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
+        # qemu-run is a shell that waits for QEMU: end the whole process
+        # group, or QEMU outlives the test.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.proc.wait()
 
 

@@ -11,7 +11,7 @@
 #include "utalloc.h"
 #include "uthread.h"
 
-#define THREAD_MAX 16 /* threads one program may start */
+#define THREAD_MAX 64 /* threads one program may start (the monitor demo: 63) */
 
 struct thread_env {
 	struct ut_alloc *ut;

@@ -34,4 +34,21 @@ static inline void arch_vspace_activate(uint64_t root)
 				 "isb" : : "r"(root) : "memory");
 }
 
+/*
+ * Ordering for kernel_debug's seqlock (kernel/include/debug_state.h),
+ * against a reader outside the guest, as Linux's write_seqcount_begin
+ * and _end: a store barrier after the odd value (so no later store is
+ * seen before it) and a release store for the even one (so it is seen
+ * after every store before it).
+ */
+static inline void arch_store_barrier(void)
+{
+	__asm__ volatile("dmb ishst" ::: "memory");
+}
+
+static inline void arch_store_release_u64(uint64_t *p, uint64_t v)
+{
+	__asm__ volatile("stlr %1, %0" : "=Q"(*p) : "r"(v) : "memory");
+}
+
 #endif

@@ -33,4 +33,20 @@ static inline void arch_vspace_activate(uint64_t root)
 		__asm__ volatile("mov %0, %%cr3" : : "r"(root) : "memory");
 }
 
+/*
+ * Ordering for kernel_debug's seqlock (kernel/include/debug_state.h),
+ * against a reader outside the guest. x86 keeps stores in program order
+ * (TSO), so only the compiler has to be kept from moving them.
+ */
+static inline void arch_store_barrier(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline void arch_store_release_u64(uint64_t *p, uint64_t v)
+{
+	__asm__ volatile("" ::: "memory");
+	*(volatile uint64_t *)p = v;
+}
+
 #endif

@@ -289,6 +289,7 @@ struct cairn_cap_info {
 	uint64_t object;   /* opaque object identity: equal for caps to one object */
 	uint64_t summary[4];
 	char name[CAIRN_NAME_LEN]; /* debug name, NUL-terminated ("" if none) */
+	uint64_t sent;     /* Channel: messages ever sent through it, else 0 */
 };
 
 /* ---- TASK_READ_STATE result -------------------------------------------- */
@@ -304,6 +305,8 @@ struct cairn_task_info {
 	uint64_t fault_addr;  /* Faulted: the faulting address */
 	uint64_t fault_code;  /* Faulted: arch exception number */
 	char name[CAIRN_NAME_LEN];
+	uint64_t run_ticks;   /* timer ticks that found it running */
+	uint64_t ipc_sent;    /* messages it sent: send, call, reply */
 };
 
 /* ---- the task buffer --------------------------------------------------- */
@@ -340,8 +343,8 @@ struct task_buffer {
 
 /* Layout checks: the buffer fits one page; offsets are ABI. */
 _Static_assert(sizeof(struct task_buffer) <= CAIRN_TASK_BUFFER_SIZE, "task buffer exceeds a page");
-_Static_assert(sizeof(struct cairn_cap_info) == 80, "cairn_cap_info layout changed");
-_Static_assert(sizeof(struct cairn_task_info) == 80, "cairn_task_info layout changed");
+_Static_assert(sizeof(struct cairn_cap_info) == 88, "cairn_cap_info layout changed");
+_Static_assert(sizeof(struct cairn_task_info) == 96, "cairn_task_info layout changed");
 _Static_assert(CAIRN_MSG_INLINE_WORDS == 4, "message words must fit the argument registers");
 
 /* Pack a debug name (at most CAIRN_NAME_LEN - 1 bytes) for SET_NAME. */

@@ -3,7 +3,7 @@
 Loaded by BUILD/cairn.elf-gdb.py (GDB auto-load) or `kdbg attach`:
     import kdbg; kdbg.load()
 Modules: one per command (tasks, cpool, cdt, chan, untyped, vspace, log,
-check, checkpoint), plus the layers they share: mem (bulk reads), layout
+check, checkpoint, json in schema), plus the layers they share: mem (bulk reads), layout
 and types (DWARF), consts (generated ABI constants), model (the decoded
 view), fmt, functions, printers.
 """
@@ -17,7 +17,7 @@ def load():
     global _loaded
     from . import command, functions, printers
     from . import tasks, cpool, cdt, chan, untyped, vspace, log, check, checkpoint  # noqa: F401
-    from . import reference  # noqa: F401
+    from . import reference, schema  # noqa: F401
     if not _loaded:
         command.KdbgPrefix()
         for cls in command.COMMANDS:

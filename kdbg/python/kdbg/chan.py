@@ -38,14 +38,25 @@ def describe(world, addr, out):
 class Chan(KdbgCommand):
     """Show a channel's queued messages (badge, words, cap) and its blocked senders and receivers.
 
-Usage: kdbg chan [EXPR]
+Usage: kdbg chan [EXPR] [--json]
 EXPR evaluates to a struct channel * or an address. Without an argument,
 every live channel. Messages are listed oldest first; blocked tasks in
-queue order."""
+queue order. --json: the channels as one line of JSON (docs/schema.md)."""
     name = "chan"
-    usage = "[EXPR]"
+    usage = "[EXPR] [--json]"
+    json_ok = True
 
     def run(self, world, args):
+        if self.json:
+            from . import schema
+            snap = schema.Snapshot(world)
+            if args:
+                addr, _ = pointer_to(value_of(self.raw), "channel")
+                chans = [snap.channel(addr)]
+            else:
+                chans = snap.channels()
+            self.out(schema.dumps(snap.document((), channels=chans)))
+            return
         if args:
             addr, _ = pointer_to(value_of(self.raw), "channel")
             describe(world, addr, self.out)

@@ -4,6 +4,7 @@ A subcommand implements run(world, args) and writes with self.out(); the
 base class turns every failure into a one-line message, never a Python
 traceback: Corrupt -> <corrupt: reason>, bad usage -> gdb.GdbError.
 """
+import re
 import shlex
 
 import gdb
@@ -34,6 +35,9 @@ shown as <corrupt: reason>."""
 class KdbgCommand(gdb.Command):
     name = None
     usage = ""
+    # Commands that print their objects as data (docs/schema.md) with
+    # --json set this; run() then finds self.json True.
+    json_ok = False
 
     def __init__(self):
         super().__init__("kdbg " + self.name, gdb.COMMAND_DATA)
@@ -50,6 +54,12 @@ class KdbgCommand(gdb.Command):
             except ValueError as e:
                 raise Usage(str(e))
             self.raw = arg.strip()
+            self.json = "--json" in args
+            if self.json:
+                if not self.json_ok:
+                    raise Usage("has no --json (kdbg json prints every object as data)")
+                args = [a for a in args if a != "--json"]
+                self.raw = re.sub(r"(^|\s)--json(?=\s|$)", " ", self.raw).strip()
             self.run(World(), args)
         except Usage as e:
             self._flush()

@@ -25,16 +25,25 @@ def resolve_pool(world, args, raw):
 class CPool(KdbgCommand):
     """Show the used slots of a CPool: index, type, rights, badge, object, summary.
 
-Usage: kdbg cpool [TASK | EXPR]
+Usage: kdbg cpool [TASK | EXPR] [--json]
 TASK is a task's debug name (its root CPool is shown); EXPR evaluates to
 a struct cpool *, a struct task * or an address. Without an argument:
 the running task's root CPool (rinit's when idle). The whole slot array
-is read in one access."""
+is read in one access. --json: the pool and its caps as one line of
+JSON ("pools": [the pool], "caps": [its used slots]; docs/schema.md)."""
     name = "cpool"
-    usage = "[TASK | EXPR]"
+    usage = "[TASK | EXPR] [--json]"
+    json_ok = True
 
     def run(self, world, args):
         addr = resolve_pool(world, args, self.raw)
+        if self.json:
+            from . import schema
+            snap = schema.Snapshot(world)
+            world.pool(addr)  # a CPool, or Corrupt with the reason
+            pool, caps = snap.pool(addr)
+            self.out(schema.dumps(snap.document((), pools=[pool], caps=caps)))
+            return
         o, radix, slots = world.pool(addr)
         used = [s for s in slots if not s.empty]
         self.out("cpool %s at %#x: %d slots (radix %d), %d used" % (

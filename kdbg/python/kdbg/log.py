@@ -4,6 +4,12 @@ from .mem import Corrupt, read, symbol_address
 
 
 def log_text(world):
+    data, wrapped = log_bytes(world)
+    return data.decode("utf-8", "replace"), wrapped
+
+
+def log_bytes(world):
+    """The ring's bytes, oldest first, and whether it has wrapped."""
     k = world.k
     base = symbol_address("kernel_log")
     hdr = k.log.decode(read(base, k.log.size, "kernel_log"))
@@ -14,7 +20,7 @@ def log_text(world):
     n = min(head, size)
     start = (head - n) % size
     data = buf[start:] + buf[:start] if start + n > size else buf[start:start + n]
-    return data[:n].decode("utf-8", "replace"), head > size
+    return data[:n], head > size
 
 
 @register

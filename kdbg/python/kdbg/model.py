@@ -161,6 +161,7 @@ class World:
             k = self.k
             buf = read(addr, k.task_size, "task")
             d = k.task.decode(buf)
+            d["raw"] = buf
             d["obj"] = o
             d["addr"] = addr
             d["slots"] = [Slot(addr + k.task_slots + i * k.slot_size, buf,
@@ -178,6 +179,7 @@ class World:
             k = self.k
             buf = read(addr, k.channel_size, "channel")
             d = k.channel.decode(buf)
+            d["raw"] = buf
             d["obj"] = o
             d["addr"] = addr
             msgs = []

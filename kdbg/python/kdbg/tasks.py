@@ -31,15 +31,21 @@ def blocked_on(world, t):
 class Tasks(KdbgCommand):
     """List every task: name, state, priority, what it is blocked on, ip and sp.
 
-Usage: kdbg tasks
+Usage: kdbg tasks [--json]
 Tasks come from object_lists[task]; `*` marks the running task
-(sched.current). A Faulted task shows its fault."""
+(sched.current). A Faulted task shows its fault. --json: the tasks as
+one line of JSON (docs/schema.md), as `kdbg json tasks`."""
     name = "tasks"
-    usage = ""
+    usage = "[--json]"
+    json_ok = True
 
     def run(self, world, args):
         if args:
             raise Usage("takes no arguments")
+        if self.json:
+            from . import schema
+            self.out(schema.dumps(schema.Snapshot(world).document(("tasks",))))
+            return
         cur = world.current()
         objs, problems = world.lists()[consts.TASK]
         self.out("  %-16s %-18s %-20s %4s  %-28s %-18s %s" % (

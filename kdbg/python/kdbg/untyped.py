@@ -14,15 +14,20 @@ def untyped_slots(world):
 class Untyped(KdbgCommand):
     """List every untyped region: base, size, watermark, free bytes, children, holder.
 
-Usage: kdbg untyped
+Usage: kdbg untyped [--json]
 Untyped caps are found by scanning the slots of every live CPool and
-task (they have no object header)."""
+task (they have no object header). --json: as `kdbg json untyped`."""
     name = "untyped"
-    usage = ""
+    usage = "[--json]"
+    json_ok = True
 
     def run(self, world, args):
         if args:
             raise Usage("takes no arguments")
+        if self.json:
+            from . import schema
+            self.out(schema.dumps(schema.Snapshot(world).document(("untyped",))))
+            return
         uts = sorted(untyped_slots(world), key=lambda s: s.obj)
         self.out("%-18s %-9s %-12s %-12s %8s  %s" % ("BASE", "SIZE", "WATERMARK", "FREE",
                                                      "CHILDREN", "HOLDER"))
