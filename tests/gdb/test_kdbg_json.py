@@ -4,7 +4,6 @@ named checkpoints of rinit's shell, and the same document from a core
 taken with `kdbg dump`."""
 import json
 import os
-import re
 import subprocess
 import sys
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_vm.sh BUILD_DIR - Cairn as a libvirt domain (TAP): start it from
 # BUILD_DIR/cairn.elf, see the shell on its serial log, attach kdbg
-# through `libvirt:DOMAIN`, take a core through the domain's QMP socket
-# and read it with kdbg, stop it.
+# through `libvirt:DOMAIN`, find its monitor QMP socket and shared RAM,
+# watch it with kdbg-top (scripts/vm top), take a core as a libvirt dump
+# job and read it with kdbg, stop it.
 set -u
 build=$(cd "${1:?usage: test_vm.sh BUILD_DIR}" && pwd)
 tree=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,6 +46,31 @@ echo "$out" | grep -qE "^ +rinit +0x[0-9a-f]+ +BlockedRecv" &&
 	echo "$out" | grep -q "serial-driver" && echo "$out" | grep -q " 0 violations"
 check "kdbg attach libvirt:$name shows the tasks and a clean kdbg check" $? "$out"
 
+# The monitor's own QMP socket and RAM that kdbg-top can map.
+rundir=/var/lib/libvirt/cairn/$name
+out=$("$kdbg" libvirt-qmp "$name" 2>&1); st=$?
+[ $st -eq 0 ] && [ "$out" = "unix:$rundir/monitor.qmp" ] && [ -S "$rundir/monitor.qmp" ] &&
+	[ "$("$vm" qmp --name "$name" --monitor)" = "$rundir/monitor.qmp" ]
+check "kdbg libvirt-qmp $name names the monitor's QMP socket (not qmp.sock)" $? "$out"
+pid=$(cat "/run/libvirt/qemu/$name.pid" 2>/dev/null)
+cmdline=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)
+ram=$(echo "$cmdline" | sed -n 's/.*"mem-path":"\([^"]*\)".*/\1/p' | head -1)
+echo "$cmdline" | grep -q '"share":true' && echo "$cmdline" | grep -q "memory-backend=" &&
+	[ -f "$ram" ] && [ "$(stat -c %s "$ram")" -eq $((256 << 20)) ]
+check "the domain's RAM is a shared file ($ram)" $? "$(echo "$cmdline" | grep -E 'memory|machine')"
+if [ -x "$build/kdbg-top" ]; then
+	out=$(timeout 60 "$vm" top --name "$name" -- --batch 2>&1); st=$?
+	[ $st -eq 0 ] && echo "$out" | grep -q "memory shared memory" &&
+		echo "$out" | grep -qE "^ +rinit +Blocked" && echo "$out" | grep -q "serial-driver"
+	check "scripts/vm top -- --batch: kdbg-top reads the domain's shared RAM" $? "$out"
+	out=$(timeout 60 "$vm" top --name "$name" -- --json 2>&1)
+	names=$(echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d["schema"], " ".join(sorted(t["name"] for t in d["tasks"])))' 2>&1)
+	[ "$names" = "1 rinit serial-driver" ]
+	check "scripts/vm top -- --json: schema 1, rinit and serial-driver" $? "$names $out"
+else
+	fail "scripts/vm top: kdbg-top is built by make" "no $build/kdbg-top"
+fi
+
 core=$(mktemp -d)/vm.core
 out=$(timeout 120 "$vm" dump "$core" --name "$name" 2>&1); st=$?
 [ $st -eq 0 ] && [ -s "$core" ]
@@ -58,6 +84,10 @@ out=$("$vm" destroy --name "$name" 2>&1)
 state=$(LIBVIRT_DEFAULT_URI=qemu:///system virsh domstate "$name" 2>&1)
 echo "$state" | grep -q "shut off"
 check "scripts/vm destroy stops the domain" $? "$out $state"
+
+out=$("$kdbg" libvirt-qmp 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "libvirt-qmp takes one DOMAIN"
+check "kdbg libvirt-qmp without a DOMAIN is a usage error" $? "$out"
 
 out=$("$vm" frobnicate 2>&1); st=$?
 [ $st -eq 2 ] && echo "$out" | grep -q "unknown command 'frobnicate'"

@@ -156,6 +156,21 @@ void run_tests(const struct test *tests)
 	}
 }
 
+/*
+ * After each round of a repeated run: the counts so far, as a TAP
+ * comment, and what the suite holds, which must not grow from round to
+ * round (every test cleans up after itself).
+ */
+void tests_round_summary(unsigned round)
+{
+	uint64_t free = ident(CAIRN_SLOT_UNTYPED).summary[1];
+	for (unsigned i = 0; i < test_ut.count; i++)
+		if (test_ut.untyped[i] != CAIRN_SLOT_UNTYPED)
+			free += ident(test_ut.untyped[i]).summary[1];
+	printf("# round %u: %u passed, %u failed; %u free slots, %lu KiB untyped free\n",
+	       round, passed, failures, slot_alloc_free_count(&test_slots), free / 1024);
+}
+
 int tests_summary(void)
 {
 	printf("1..%u\n", number);

@@ -171,6 +171,9 @@ int main(int argc, char **argv)
 			if (rc != KR_TORN || attempt >= retries)
 				break;
 			torn++;
+			/* The kernel is inside (e.g. printing to a slow UART under
+			 * TCG): give it a millisecond rather than spinning. */
+			nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 		}
 	}
 	if (rc) {
