@@ -34,7 +34,7 @@ msg = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(2)')
 
 .DEFAULT_GOAL := all
 CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
-NOCONFIG_TARGETS := help clean distclean deps bench $(CONFIG_TARGETS)
+NOCONFIG_TARGETS := help clean distclean deps bench bench-monitor $(CONFIG_TARGETS)
 
 # ---------------------------------------------------------------- config ---
 KCONFIG_RUN := $(PYTHON) -m
@@ -225,12 +225,18 @@ print-%:
 # Benchmarks in their own builds (configs/ARCH_bench_defconfig), for
 # each arch in BENCH_ARCH.
 BENCH_ARCH ?= x86_64 aarch64
-bench:
+bench: bench-monitor
 	$(Q)set -e; for a in $(BENCH_ARCH); do \
 		$(PYTHON) scripts/bench --arch $$a --build $(BUILD)/bench$$(test $$a = x86_64 || echo -$$a); \
 		echo; done
 
-.PHONY: bench
+# kdbg-top's host-side figures under the demo load (64 tasks, 1,000 caps):
+# snapshot and redraw time in every memory mode, retries and pauses.
+bench-monitor:
+	$(Q)set -e; for a in $(BENCH_ARCH); do \
+		$(PYTHON) tests/monitor/bench_top.py --arch $$a; echo; done
+
+.PHONY: bench bench-monitor
 
 # ------------------------------------------------------------------ misc ---
 deps:
@@ -265,6 +271,7 @@ help:
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
 	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
 	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
+	@echo "  bench-monitor    kdbg-top under the demo load (part of bench)"
 	@echo
 	@echo "Other: deps (install Debian packages), clean, distclean"
 	@echo "Variables: O=DIR (out-of-tree build), V=1 (show commands), QEMU_ARGS"

@@ -13,6 +13,7 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
 import time
 
 TAP_RE = re.compile(r"^(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*)?(.*)$")
@@ -20,25 +21,29 @@ MAKE = ["make", "--no-print-directory"]
 
 
 class Tally:
+    """Results of all layers; the two architectures' layers run at once,
+    so recording and printing go through one lock."""
+
     def __init__(self):
         self.passed = 0
         self.failed = 0
         self.failures = []
+        self.lock = threading.RLock()
 
     def record(self, layer, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            self.failures.append("%s: %s" % (layer, what))
-        print("%-8s %s - %s" % (layer, "ok" if ok else "NOT OK", what),
-              flush=True)
+        with self.lock:
+            if ok:
+                self.passed += 1
+            else:
+                self.failed += 1
+                self.failures.append("%s: %s" % (layer, what))
+            print("%-8s %s - %s" % (layer, "ok" if ok else "NOT OK", what),
+                  flush=True)
 
 
 def run_layer(tally, layer, cmd, timeout, env=None, log_dir=None):
     """Run one TAP-speaking command and fold its results into tally."""
     start = time.monotonic()
-    log = []
     try:
         proc = subprocess.run(cmd, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, timeout=timeout,
@@ -49,6 +54,13 @@ def run_layer(tally, layer, cmd, timeout, env=None, log_dir=None):
         out = (e.stdout or b"")
         out = out.decode(errors="replace") if isinstance(out, bytes) else out
         status = None
+    with tally.lock:
+        report_layer(tally, layer, cmd, timeout, out, status, start, log_dir)
+
+
+def report_layer(tally, layer, cmd, timeout, out, status, start, log_dir):
+    """A finished layer's results, printed together."""
+    log = []
     seen = 0
     for line in out.splitlines():
         log.append(line)
@@ -78,7 +90,8 @@ def run_layer(tally, layer, cmd, timeout, env=None, log_dir=None):
 
 def build(tally, layer, build_dir, defconfig, targets=()):
     """Configure and build one configuration; a failure is a test failure."""
-    for args in ([defconfig], list(targets) or ["all"]):
+    jobs = ["-j%d" % (os.cpu_count() or 1)]
+    for args in ([defconfig], jobs + (list(targets) or ["all"])):
         cmd = MAKE + ["O=" + build_dir] + args
         proc = subprocess.run(cmd, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True,
@@ -141,6 +154,9 @@ def run_arch_layers(tally, arch, base, default, want, logs):
         # both arches) against a VM of this arch, driven in tmux.
         run_layer(tally, name("monitor"), [sys.executable, "tests/monitor/test_top.py",
                                            default], 300, log_dir=logs)
+        # ... and `kdbg top --run tests`: the suite watched as it runs.
+        run_layer(tally, name("monitor"), [sys.executable, "tests/monitor/test_live.py",
+                                           arch, default], 400, log_dir=logs)
     if default and want("vm"):
         run_layer(tally, name("vm"), ["tests/vm/test_vm.sh", default], 300,
                   log_dir=logs)
@@ -176,14 +192,12 @@ def main():
             run_layer(tally, "fuzz", ["scripts/fuzz-tap", fuzz[0]] + fuzz_args,
                       300, log_dir=logs)
 
-    if want("build"):
-        run_layer(tally, "build", ["tests/build/test_build.sh",
-                                   os.path.join(base, "buildtest")], 300,
-                  log_dir=logs)
-
-    for arch in ARCHES:
-        if args.arch and arch not in args.arch:
-            continue
+    def arch_thread(arch):
+        if arch == "aarch64" and want("build"):
+            # Here rather than first: the other thread boots x86_64 meanwhile.
+            run_layer(tally, "build", ["tests/build/test_build.sh",
+                                       os.path.join(base, "buildtest")], 300,
+                      log_dir=logs)
         if arch == "x86_64":
             default = x86
         else:
@@ -192,7 +206,10 @@ def main():
                                            default, arch + "_defconfig"):
                 default = None
         run_arch_layers(tally, arch, base, default, want, logs)
-    if want("monitor") and x86 and not args.arch:
+        if arch == "x86_64" and want("monitor") and x86 and not args.arch:
+            run_once_monitor_layers()
+
+    def run_once_monitor_layers():
         # The reader library on both arches' kernels (live RAM, process
         # reads, cores, corrupted cores) and kdbg-top's QMP layer against
         # fake and real peers.
@@ -205,6 +222,15 @@ def main():
                                      os.path.join(x86, "cairn.elf"),
                                      os.path.join(arm, "cairn.elf")], 400,
                   env=env, log_dir=logs)
+
+    # The two architectures' kernels boot under TCG, one core each: their
+    # layers run side by side.
+    threads = [threading.Thread(target=arch_thread, args=(arch,))
+               for arch in ARCHES if not args.arch or arch in args.arch]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
     for f in tally.failures:
         print("FAILED: " + f)

@@ -260,5 +260,14 @@ void kr_rights_string(unsigned rights, char out[8]);
 void *kr_snapshot_to_json(const struct kr_snapshot *s);
 /* ... or as text, one line (malloc'd). */
 char *kr_snapshot_json_text(const struct kr_snapshot *s, bool pretty);
+/* Snapshots as JSON lines for a sampler (kdbg-top --json --count): the
+ * same document, with "caps" last and `extra` (a json_t object, or NULL)
+ * merged in, ending in a newline. The line belongs to the stream and
+ * lasts until its next call; NULL when out of memory. */
+struct kr_json_stream;
+struct kr_json_stream *kr_json_stream_new(void);
+const char *kr_json_stream_line(struct kr_json_stream *js, const struct kr_snapshot *s,
+				void *extra, size_t *len);
+void kr_json_stream_free(struct kr_json_stream *js);
 
 #endif

@@ -4,7 +4,7 @@
  * Order: kernel_debug (seq, ready) first; then the globals (sched,
  * object_lists, the log); then every object on every list, each with one
  * read (a CPool: its header, then its whole slot table in one more);
- * decode.c turns the copies into the snapshot; finally seq is read again.
+ * then seq is read again, and decode.c turns the copies into the snapshot.
  * A changed or odd seq throws everything away as KR_TORN, so half-done
  * kernel updates are never reported as corruption.
  *
@@ -337,15 +337,15 @@ int kr_snapshot_read(struct kr_reader *r, const struct kr_snapshot_opts *opts,
 		walk_list(&c, t);
 	if (c.opts.log_max && !c.rc)
 		read_log(&c);
-	if (!c.rc)
-		c.rc = snap_decode(&c);
 	if (c.rc) {
 		rc = c.rc;
 		goto fail;
 	}
 
-	/* The seqlock's second half: anything the kernel changed meanwhile
-	 * invalidates the whole copy (and any "problem" found in it). */
+	/* The seqlock's second half, as soon as the last copy is taken (decode
+	 * reads only the copies, so the window the kernel must stay out of is
+	 * the copying alone): anything the kernel changed meanwhile invalidates
+	 * the whole copy (and any "problem" found in it). */
 	if (c.opts.check_seq && L->dbg.present) {
 		if ((rc = kr_read_seq(r, &seq1)))
 			goto fail;
@@ -356,6 +356,8 @@ int kr_snapshot_read(struct kr_reader *r, const struct kr_snapshot_opts *opts,
 			goto fail;
 		}
 	}
+	if ((rc = snap_decode(&c)))
+		goto fail;
 
 	c.s->problems = c.problems.data;
 	c.s->nproblems = (int)c.problems.n;

@@ -27,6 +27,13 @@ int output_json(struct app *a, int count)
 {
 	char why[400];
 	double next = now_s();
+	struct kr_json_stream *js = kr_json_stream_new();
+	const char *line;
+	size_t len;
+	int status = 1;
+
+	if (!js)
+		return 1;
 
 	for (int i = 0; i < count; i++) {
 		struct target_stats before, after;
@@ -45,29 +52,28 @@ int output_json(struct app *a, int count)
 		}
 		if (rc != KR_OK) {
 			fprintf(stderr, "kdbg-top: %s\n", why);
-			return 1;
+			goto out;
 		}
 		target_stats(a->t, &after);
-		j = kr_snapshot_to_json(a->snap);
-		if (!j) {
-			fprintf(stderr, "kdbg-top: cannot encode the snapshot as JSON\n");
-			return 1;
-		}
-		json_object_set_new(j, "monitor",
-			json_pack("{s:s, s:I, s:b, s:f}",
-				  "source", target_mem_mode_name(a->t),
-				  "retries", (json_int_t)(after.retries - before.retries),
-				  "paused", after.pauses != before.pauses,
-				  "time", wall_s()));
-		/* One line per snapshot, flushed, so a reader can follow a stream. */
-		if (json_dumpf(j, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF ||
-		    fflush(stdout) == EOF) {
-			json_decref(j);
-			return 1;
-		}
+		j = json_pack("{s:{s:s, s:I, s:b, s:f}}", "monitor",
+			      "source", target_mem_mode_name(a->t),
+			      "retries", (json_int_t)(after.retries - before.retries),
+			      "paused", after.pauses != before.pauses,
+			      "time", wall_s());
+		line = j ? kr_json_stream_line(js, a->snap, j, &len) : NULL;
 		json_decref(j);
+		if (!line) {
+			fprintf(stderr, "kdbg-top: cannot encode the snapshot as JSON\n");
+			goto out;
+		}
+		/* One line per snapshot, flushed, so a reader can follow a stream. */
+		if (fwrite(line, 1, len, stdout) != len || fflush(stdout) == EOF)
+			goto out;
 	}
-	return 0;
+	status = 0;
+out:
+	kr_json_stream_free(js);
+	return status;
 }
 
 static const char *name_or(const char *name, uint64_t addr, char *buf, size_t len)

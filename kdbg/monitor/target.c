@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #define RECONNECT_MS    500     /* at most two connection attempts a second */
+#define PAUSE_TRIES     6       /* stops that find the kernel mid-update, then take it */
 #define HUNG_RETRY_MS   4500    /* plus RECONNECT_MS: 5 s between attempts on a hung QEMU */
 #define REGS_MS         250     /* `info registers` at most four times a second */
 #define DUMP_TIMEOUT_MS 60000   /* dump-guest-memory of a few hundred MiB */
@@ -504,9 +505,9 @@ static int read_once(struct target *t, const struct kr_snapshot_opts *o, bool ch
 }
 
 /* Stop the VM, read, continue it if it ran. */
-static int paused_read(struct target *t, const struct kr_snapshot_opts *o, struct kr_snapshot **out)
+static int stop_read_cont(struct target *t, const struct kr_snapshot_opts *o, bool was_running,
+			  bool check_seq, struct kr_snapshot **out)
 {
-	bool was_running = !strcmp(t->run_state, "running");
 	char err[512];
 	json_t *r;
 	int rc;
@@ -522,8 +523,9 @@ static int paused_read(struct target *t, const struct kr_snapshot_opts *o, struc
 			return KR_TORN;
 		}
 		json_decref(r);
+		t->pauses++;
 	}
-	rc = read_once(t, o, false, out);
+	rc = read_once(t, o, check_seq, out);
 	if (was_running) {
 		t->own_resumes++;
 		r = qmp_command(t->q, "cont", NULL, t->o.qmp_timeout_ms, err, sizeof err);
@@ -533,8 +535,28 @@ static int paused_read(struct target *t, const struct kr_snapshot_opts *o, struc
 		}
 		json_decref(r);
 	}
-	t->pauses++;
 	return rc;
+}
+
+/* A snapshot with the VM paused. The vCPU may stop inside the kernel, in
+ * the middle of an update (seq odd): then let it run on for a moment and
+ * stop it again, a few times, before taking what is there. */
+static int paused_read(struct target *t, const struct kr_snapshot_opts *o, struct kr_snapshot **out)
+{
+	bool was_running = !strcmp(t->run_state, "running");
+	int rc;
+
+	for (int attempt = 0;; attempt++) {
+		bool last = !was_running || attempt >= PAUSE_TRIES - 1;
+
+		uint64_t pauses = t->pauses;
+
+		rc = stop_read_cont(t, o, was_running, !last, out);
+		if (rc != KR_TORN || last || qmp_broken(t->q) || t->pauses == pauses)
+			return rc;   /* read, or the stop itself failed */
+		struct timespec ts = { 0, (20 * 1000L) << attempt };
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void record(struct target *t, double t0, int retries, bool paused)
@@ -574,18 +596,22 @@ int target_snapshot(struct target *t, const struct kr_snapshot_opts *o, struct k
 	if (strcmp(t->run_state, "running")) {
 		/* Stopped (paused, debug, shutdown, panicked...): nothing moves. */
 		rc = read_once(t, o, false, out);
-	} else if (t->o.always_pause) {
+	} else if (t->o.always_pause || t->mode == MEM_QMP) {
+		/* QMP reads take tens of milliseconds a snapshot: the timer
+		 * alone enters the kernel meanwhile, so a copy of a running
+		 * guest is always torn and retrying only wastes round trips. */
 		rc = paused_read(t, o, out);
 	} else {
 		for (;;) {
 			rc = read_once(t, o, true, out);
 			if (rc != KR_TORN || retries >= t->o.max_retries || qmp_broken(t->q))
 				break;
+			/* Let the guest leave the kernel: 50 us, doubling, so that 8
+			 * retries span about 13 ms -- a busy stretch of system calls
+			 * usually ends within that, and a pause is the last resort. */
+			struct timespec ts = { 0, (50 * 1000L) << retries };
 			retries++;
-			/* Let the guest's vCPU thread leave the kernel. */
-			struct timespec ts = { 0, 50 * 1000 };
 			nanosleep(&ts, NULL);
-			sched_yield();
 		}
 		if (rc == KR_TORN && !qmp_broken(t->q))
 			rc = paused_read(t, o, out);

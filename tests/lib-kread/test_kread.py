@@ -322,6 +322,10 @@ def test_arch(arch, keep):
                    r.stderr):
             check_snapshot(arch, d, "live")
             T.check(d["log"] and "rinit" in d["log"], "%s live: log tail" % arch)
+        r, _ = kread(arch, "--ram", ram, *regions, "--verify-stream", "--quiet", asan=True)
+        T.check(r.returncode == 0 and r.stderr.count(": same") == 6,
+                "%s live: JSON lines (kr_json_stream) equal the full encoding, caps edited "
+                "between lines" % arch, r.stderr)
         r, _ = kread(arch, "--ram", ram, *regions, "--bench", "500", "--quiet")
         bench = re.search(r"median ([\d.]+) ms", r.stderr)
         T.check(r.returncode == 0 and bench is not None,

@@ -92,7 +92,8 @@ static int setup(struct child *c, void (*fn)(struct child *), unsigned prio, uns
 	    (err = cairn_task_configure(c->task, CAIRN_TASK_FIELD_BUFFER, c->buf, va)) ||
 	    (err = cairn_task_set_regs(c->task, CAIRN_REG_ALL, child_entry_ip(),
 				       child_entry_sp(c), (uint64_t)(uintptr_t)c, va)) ||
-	    (err = cairn_task_set_priority(c->task, prio)))
+	    (err = cairn_task_set_priority(c->task, prio)) ||
+	    (err = cairn_set_name(c->task, test_current ? test_current : "child")))
 		return err;
 	return 0;
 }

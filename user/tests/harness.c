@@ -129,6 +129,20 @@ int raw_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 /* ---- running --------------------------------------------------------- */
 
 static unsigned passed, failures, number;
+const char *test_current;
+
+/* "stats-96": the test's topic (its name up to the ':') and its TAP
+ * number, short enough for a debug name (CAIRN_NAME_LEN). */
+static const char *short_name(const char *name, unsigned n)
+{
+	static char buf[CAIRN_NAME_LEN];
+	int topic = 0;
+
+	while (name[topic] && name[topic] != ':' && topic < 9)
+		topic++;
+	fmt_snprintf(buf, sizeof(buf), "%.*s-%u", topic, name, n);
+	return buf;
+}
 
 static void run_cleanups(void)
 {
@@ -143,8 +157,10 @@ void run_tests(const struct test *tests)
 	for (const struct test *t = tests; t->name; t++) {
 		failed = false;
 		fail_msg[0] = '\0';
+		test_current = short_name(t->name, number + 1);
 		t->fn();
 		run_cleanups();
+		test_current = NULL;
 		number++;
 		if (failed) {
 			failures++;

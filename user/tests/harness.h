@@ -72,6 +72,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 #define ROOT_PRIO 200
 
 extern const struct cairn_bootinfo *boot_info;
+/* The running test's short name, "topic-N" with N its TAP number (NULL
+ * between tests): its child tasks carry it, so that kdbg-top shows which
+ * test a task belongs to. */
+extern const char *test_current;
 extern struct slot_alloc test_slots;
 extern struct ut_alloc test_ut;
 extern uint64_t irq_control_slot; /* CAIRN_NO_SLOT if none */

@@ -5,6 +5,8 @@
  * running; send, call and reply count for the sender, and sends and
  * calls for the channel, once the message is delivered or queued.
  */
+#include <generated/autoconf.h>
+
 #include "child.h"
 #include "harness.h"
 
@@ -60,6 +62,35 @@ static void run_ticks_while_running_only(void)
 	CHECK_OK(cairn_chan_send(ch, &m));
 	settle();
 	CHECK(c.finished);
+}
+
+/* Three messages wait in a channel named "held" for a quarter of a
+ * second, long enough for kdbg-top to show them queued while the suite
+ * runs (tests/monitor/test_live.py). The wait spins in user mode and
+ * reads the tick count only now and then, so the kernel is entered
+ * rarely and a live reader's snapshots are seldom torn. */
+static void queued_messages_wait(void)
+{
+	uint64_t ch = new_obj(CAIRN_OBJ_CHANNEL, 0), want = CONFIG_TIMER_HZ / 4;
+	struct cairn_msg r;
+
+	CHECK_OK(cairn_set_name(ch, "held"));
+	for (uint64_t i = 0; i < 3; i++) {
+		struct cairn_msg m = msg4(2, 0x4e1d0 + i, i, 0, 0);
+		CHECK_OK(cairn_chan_try_send(ch, &m));
+	}
+	uint64_t first = self_info().run_ticks, now = first, start = rdtsc();
+	while (now < first + want && rdtsc() - start < TICK_WAIT) {
+		for (uint64_t t = rdtsc(); rdtsc() - t < (1u << 16);)
+			;
+		now = self_info().run_ticks;
+	}
+	CHECK(now >= first + want);
+	CHECK_EQ(ident(ch).summary[0], 3);
+	for (uint64_t i = 0; i < 3; i++) {
+		CHECK_OK(cairn_chan_try_recv(ch, CAIRN_NO_SLOT, &r));
+		CHECK_EQ(r.words[0], 0x4e1d0 + i);
+	}
 }
 
 static void sends_counted_when_queued(void)
@@ -123,5 +154,7 @@ const struct test tests_stats[] = {
 	  sends_counted_when_queued },
 	{ "stats: calls count for caller and channel, replies for the server",
 	  calls_and_replies_counted },
+	{ "stats: queued messages wait, in order, while nobody receives",
+	  queued_messages_wait },
 	{ NULL, NULL },
 };

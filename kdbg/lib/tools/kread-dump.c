@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -33,6 +35,8 @@ static void usage(void)
 		"  --bench N      take N snapshots; print timings to stderr\n"
 		"  --quiet        print no JSON\n"
 		"  --strict       exit 3 when the snapshot lists problems\n"
+		"  --verify-stream  check kr_json_stream_line against kr_snapshot_to_json\n"
+		"                 on this snapshot and on edited copies of its caps\n"
 		"  --info         print the ELF's arch, bases and symbols to stderr\n");
 	exit(2);
 }
@@ -78,10 +82,53 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One stream line against the full encoding of the same snapshot. */
+static bool stream_matches(struct kr_json_stream *js, const struct kr_snapshot *s,
+			   const char *what)
+{
+	size_t len;
+	const char *line = kr_json_stream_line(js, s, NULL, &len);
+	json_t *full = kr_snapshot_to_json(s);
+	json_t *got = line ? json_loadb(line, len, 0, NULL) : NULL;
+	bool same = got && full && json_equal(got, full) && line[len - 1] == '\n' &&
+		    !memchr(line, '\n', len - 1);
+	fprintf(stderr, "kread-dump: stream %s: %s\n", what, same ? "same" : "DIFFERENT");
+	json_decref(got);
+	json_decref(full);
+	return same;
+}
+
+/* The stream keeps each cap's text while the cap is unchanged: edit caps
+ * between lines and check every line still says what the full encoding
+ * says. The edits touch only this process's copy. */
+static int verify_stream(struct kr_snapshot *s)
+{
+	struct kr_json_stream *js = kr_json_stream_new();
+	int ncaps = s->ncaps;
+	bool ok = js && stream_matches(js, s, "first line") &&
+		  stream_matches(js, s, "same snapshot again");
+	if (ok && ncaps >= 2) {
+		struct kr_cap first = s->caps[0];
+		s->caps[0].rights ^= 1;
+		s->caps[ncaps / 2].parent = s->caps[0].slot_addr;
+		snprintf(s->caps[ncaps - 1].holder_label, sizeof(s->caps[0].holder_label), "edited");
+		ok = stream_matches(js, s, "three caps edited");
+		s->caps[0] = s->caps[ncaps - 1];
+		s->caps[ncaps - 1] = first;
+		ok = ok && stream_matches(js, s, "two caps swapped");
+		s->ncaps = ncaps / 2;
+		ok = ok && stream_matches(js, s, "half the caps gone");
+		s->ncaps = ncaps;
+		ok = ok && stream_matches(js, s, "caps back");
+	}
+	kr_json_stream_free(js);
+	return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_CORE = 256, O_RAM, O_PID, O_REGION, O_LOG, O_NOCAPS, O_SEQ, O_NOSEQ,
-	       O_RETRIES, O_PRETTY, O_BENCH, O_QUIET, O_STRICT, O_INFO };
+	       O_RETRIES, O_PRETTY, O_BENCH, O_QUIET, O_STRICT, O_INFO, O_VERIFY };
 	static const struct option opts[] = {
 		{ "core", required_argument, 0, O_CORE }, { "ram", required_argument, 0, O_RAM },
 		{ "pid", required_argument, 0, O_PID }, { "region", required_argument, 0, O_REGION },
@@ -90,12 +137,13 @@ int main(int argc, char **argv)
 		{ "retries", required_argument, 0, O_RETRIES },
 		{ "pretty", no_argument, 0, O_PRETTY }, { "bench", required_argument, 0, O_BENCH },
 		{ "quiet", no_argument, 0, O_QUIET }, { "strict", no_argument, 0, O_STRICT },
-		{ "info", no_argument, 0, O_INFO }, { "help", no_argument, 0, 'h' }, { 0 } };
+		{ "info", no_argument, 0, O_INFO }, { "verify-stream", no_argument, 0, O_VERIFY },
+		{ "help", no_argument, 0, 'h' }, { 0 } };
 	const char *core = NULL, *ram = NULL;
 	long pid = 0;
 	struct kr_region regions[16];
 	int nregions = 0, seq = -1, retries = 50, bench = 0;
-	bool pretty = false, quiet = false, strict = false, info = false;
+	bool pretty = false, quiet = false, strict = false, info = false, verify = false;
 	struct kr_snapshot_opts so = { .caps = true };
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -118,6 +166,7 @@ int main(int argc, char **argv)
 		case O_QUIET: quiet = true; break;
 		case O_STRICT: strict = true; break;
 		case O_INFO: info = true; break;
+		case O_VERIFY: verify = true; break;
 		default: usage();
 		}
 	}
@@ -188,6 +237,10 @@ int main(int argc, char **argv)
 			"%d tasks, %d caps, %d pools; %lu bytes in %lu reads; %d torn retries\n",
 			runs, times[runs / 2], times[0], times[runs - 1], s->ntasks, s->ncaps,
 			s->npools, (unsigned long)s->bytes_read, (unsigned long)s->read_calls, torn);
+	}
+	if (verify && verify_stream(s)) {
+		rc = 1;
+		goto out;
 	}
 	if (!quiet) {
 		char *text = kr_snapshot_json_text(s, pretty);
