@@ -183,7 +183,9 @@ def main():
     if not build(tally, "build", x86, "x86_64_defconfig"):
         x86 = None
 
-    if host_ok:
+    arm_built = threading.Event()   # the once-layers read both arches' builds
+
+    def host_layers():
         for test in make_var(host_dir, "ALL_HOST_TESTS"):
             run_layer(tally, "host", [test], 600, log_dir=logs)
         fuzz = make_var(host_dir, "FUZZ_BIN")
@@ -193,21 +195,28 @@ def main():
                       300, log_dir=logs)
 
     def arch_thread(arch):
-        if arch == "aarch64" and want("build"):
-            # Here rather than first: the other thread boots x86_64 meanwhile.
-            run_layer(tally, "build", ["tests/build/test_build.sh",
-                                       os.path.join(base, "buildtest")], 300,
-                      log_dir=logs)
         if arch == "x86_64":
+            if host_ok:
+                host_layers()
             default = x86
         else:
             default = os.path.join(base, arch)
             if want("build") and not build(tally, layer_name("build", arch),
                                            default, arch + "_defconfig"):
                 default = None
+            arm_built.set()
         run_arch_layers(tally, arch, base, default, want, logs)
         if arch == "x86_64" and want("monitor") and x86 and not args.arch:
+            arm_built.wait()
             run_once_monitor_layers()
+        if arch == "aarch64":
+            build_test()   # last here: the other thread has host tests and fuzzing
+
+    def build_test():
+        if want("build"):
+            run_layer(tally, "build", ["tests/build/test_build.sh",
+                                       os.path.join(base, "buildtest")], 300,
+                      log_dir=logs)
 
     def run_once_monitor_layers():
         # The reader library on both arches' kernels (live RAM, process
@@ -225,12 +234,16 @@ def main():
 
     # The two architectures' kernels boot under TCG, one core each: their
     # layers run side by side.
-    threads = [threading.Thread(target=arch_thread, args=(arch,))
-               for arch in ARCHES if not args.arch or arch in args.arch]
+    arches = [arch for arch in ARCHES if not args.arch or arch in args.arch]
+    if "x86_64" not in arches and host_ok:
+        host_layers()
+    threads = [threading.Thread(target=arch_thread, args=(arch,)) for arch in arches]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if "aarch64" not in arches:
+        build_test()
     print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
     for f in tally.failures:
         print("FAILED: " + f)

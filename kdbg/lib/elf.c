@@ -159,19 +159,12 @@ int kr_elf_open(const char *path, struct kr_elf **out, char *err, size_t errlen)
 		}
 	}
 	if (!e->bases_from_elf) {
-		/*
-		 * TEMPORARY fallback for kernels built before struct kernel_debug
-		 * (which publishes the bases in its initialised data): the values
-		 * of arch/<arch>/include/arch_memory.h. Remove once every kernel
-		 * kread reads has kernel_debug.
-		 */
-		if (e->machine == EM_X86_64) {
-			e->direct_map_base = 0xffff800000000000ull;
-			e->kernel_vbase = 0xffffffff80000000ull;
-		} else {
-			e->direct_map_base = 0xffff000000000000ull;
-			e->kernel_vbase = 0xffff000000000000ull;
-		}
+		/* Without them no kernel pointer can be followed: refuse the
+		 * ELF rather than guess. */
+		snprintf(err, errlen, "%s: no kernel_debug.direct_map_base/kernel_vbase in its data: "
+			 "not a Cairn kernel, or one older than kread (rebuild it)", path);
+		rc = KR_EELF;
+		goto fail;
 	}
 	elf_end(elf);
 	close(fd);

@@ -152,7 +152,7 @@ struct kr_elf {
 	uint64_t sym_object_lists, sym_sched, sym_kernel_log, sym_console_input;
 	uint64_t sym_kernel_debug;
 	uint64_t direct_map_base, kernel_vbase;
-	bool bases_from_elf;        /* false: the temporary per-arch fallback */
+	bool bases_from_elf;        /* both bases read from kernel_debug's initial data */
 	struct kr_layout L;
 };
 

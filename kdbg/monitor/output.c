@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define FIRST_SNAPSHOT_TIMEOUT 5.0   /* seconds: a VM just started still boots */
+#define SNAPSHOT_TIMEOUT 2.0         /* seconds: a kernel busy for longer is news */
 
 static void sleep_until(double t)
 {
@@ -43,13 +44,10 @@ int output_json(struct app *a, int count)
 		sleep_until(next);
 		next += a->interval_ms / 1000.0;
 		target_stats(a->t, &before);
-		if (i == 0) {
-			rc = model_wait_snapshot(a, FIRST_SNAPSHOT_TIMEOUT, why, sizeof(why));
-		} else {
-			a->last_poll = -1e9;
-			rc = model_refresh(a);
-			snprintf(why, sizeof(why), "snapshot failed: %s", a->stale_why);
-		}
+		/* The first snapshot may wait for a booting kernel; later ones
+		 * only for a busy one (a torn read, tried again). */
+		rc = model_wait_snapshot(a, i ? SNAPSHOT_TIMEOUT : FIRST_SNAPSHOT_TIMEOUT, why,
+					 sizeof(why));
 		if (rc != KR_OK) {
 			fprintf(stderr, "kdbg-top: %s\n", why);
 			goto out;

@@ -11,7 +11,7 @@ fail() { n=$((n + 1)); failed=$((failed + 1)); echo "# $2" | head -20; echo "not
 check() { # check NAME CONDITION-STATUS OUTPUT
 	if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "$3"; fi
 }
-m() { make --no-print-directory "$@" 2>&1; }
+m() { make --no-print-directory -j2 "$@" 2>&1; }
 setcfg() { # setcfg BUILD_DIR SYM=VALUE: what a user does with kconfiglib
 	KCONFIG_CONFIG="$1/.config" CAIRN_VERSION=test /usr/bin/python3 -m setconfig --kconfig Kconfig "$2" >/dev/null
 }

@@ -48,6 +48,16 @@ def main():
             "no VM at the socket: exit 1 with the reason, no report on nothing",
             "status %s: %s %s" % (st, out, err))
 
+    # A VM stopped at reset: the kernel has not published anything yet.
+    vm = VM(elf, extra=["-S"])
+    try:
+        st, out, err = top(build, "--json", "--elf", elf, "unix:" + vm.monitor_qmp)
+        T.check(st == 1 and "not initialised yet" in err and not out,
+                "a VM stopped before the kernel ran: exit 1, 'kernel not initialised yet'",
+                "status %s: %s %s" % (st, out[:500], err))
+    finally:
+        vm.close()
+
     vm = VM(elf)
     tm = None
     try:

@@ -81,8 +81,9 @@ class VM:
     socket (monitor.qmp, for kdbg-top), the test's QMP socket (qmp.sock),
     a gdbstub on a free port and the serial console in serial.log."""
 
-    def __init__(self, kernel, shared=True, gdb=False, run_dir=None):
+    def __init__(self, kernel, shared=True, gdb=False, run_dir=None, extra=()):
         self.kernel = kernel
+        self.extra = list(extra)   # more QEMU arguments (-S: stopped at reset)
         self.dir = run_dir or tempfile.mkdtemp(prefix="kdbg-top-test.", dir=_shm_dir())
         self.monitor_qmp = os.path.join(self.dir, "monitor.qmp")
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
@@ -100,6 +101,7 @@ class VM:
             "-serial", "file:%s" % self.serial_log]
         if self.gdb_port:
             cmd += ["-gdb", "tcp:127.0.0.1:%d" % self.gdb_port]
+        cmd += self.extra
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.dir, "qemu.err"), "w"),
