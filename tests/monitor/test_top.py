@@ -6,6 +6,7 @@ mode, a stream of --json lines, the screen in tmux (tasks, views, pause
 and continue seen by QEMU), the VM killed under it and brought back,
 and bad arguments.
 """
+import glob
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from console import Tap, elf_arch  # noqa: E402
-from vmlib import VM, Tmux  # noqa: E402
+from vmlib import ROOT, VM, Tmux  # noqa: E402
 
 T = Tap()
 
@@ -58,7 +59,7 @@ def main():
     finally:
         vm.close()
 
-    vm = VM(elf)
+    vm = VM(elf, gdb=True)
     tm = None
     try:
         ok = vm.wait_serial("rinit> ", 60)
@@ -148,6 +149,34 @@ def main():
         s = tm.wait_for(lambda s: "running" in s and "serial-driver" in s, 30)
         T.check("running" in s and not tm.dead(),
                 "the VM back on the same socket: the monitor reconnects", s)
+        # A panic record, written by GDB through the gdbstub the way
+        # panic() writes it (kernel_debug.panicked, .panic_msg): the VM is
+        # stopped while GDB holds it, and runs on after.
+        msg = "gdb-made"
+        cmds = ["set var kernel_debug.panic_msg[%d] = %d" % (i, ord(c))
+                for i, c in enumerate(msg + "\0")] + ["set var kernel_debug.panicked = 1"]
+        r = subprocess.run(["gdb-multiarch", "-nx", "-batch", elf,
+                            "-ex", "target remote 127.0.0.1:%d" % vm.gdb_port] +
+                           sum((["-ex", c] for c in cmds), []) + ["-ex", "detach"],
+                           capture_output=True, text=True, timeout=60)
+        s = tm.wait_for(lambda s: "kernel panicked: " + msg in s and
+                        "kdbg attach core:" in s, 20)
+        # The path is longer than 80 columns: find the core where it goes,
+        # beside the QMP socket.
+        cores = glob.glob(os.path.join(vm.dir, "kdbg-top-panic-*.core"))
+        core = cores[0] if len(cores) == 1 else None
+        T.check(r.returncode == 0 and "kdbg attach core:" + vm.dir in s and core and
+                os.path.getsize(core) > 1 << 20,
+                "kernel_debug.panicked set (by GDB, as panic() does): the banner shows the "
+                "message and a core is written", s + r.stderr[-1000:])
+        if core:
+            r = subprocess.run([os.path.join(ROOT, "kdbg", "bin", "kdbg"), "attach",
+                                "core:" + core, "--build", build, "--", "-batch",
+                                "-ex", "kdbg tasks"], capture_output=True, text=True,
+                               timeout=120)
+            T.check(r.returncode == 0 and "rinit" in r.stdout,
+                    "kdbg attach core:FILE opens the monitor's core (kdbg tasks)",
+                    r.stdout[-1500:] + r.stderr[-1500:])
         tm.keys("q")
         time.sleep(1)
         T.check(tm.dead(), "q quits", tm.screen())
