@@ -128,7 +128,7 @@ struct app {
 
 	/* Post-mortem. */
 	bool panic_seen;
-	char core_msg[600];
+	char core_msg[1100];       /* "core written to PATH — open with: kdbg attach core:PATH" */
 
 	struct ui_state ui;
 };

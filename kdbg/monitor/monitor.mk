@@ -14,7 +14,7 @@ KDBG_TOP_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(KDBG_TOP_SRCS))
 KDBG_TOP_PKGS := ncursesw jansson
 # Messages are built with snprintf into fixed buffers on purpose (a long
 # path is cut, never overflows): GCC's -O2 truncation guesses are noise.
-KDBG_TOP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP \
+KDBG_TOP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP \
 	-Ikdbg/lib -Ikdbg/monitor $(KREAD_CFLAGS) \
 	$(shell pkg-config --cflags $(KDBG_TOP_PKGS))
 KDBG_TOP_LDLIBS := $(KREAD_LIB) $(KREAD_LDLIBS) $(shell pkg-config --libs $(KDBG_TOP_PKGS))

@@ -60,4 +60,9 @@ char *qmp_hmp(struct qmp *q, const char *cmdline, int timeout_ms, char *err, siz
 /* Read whatever has arrived without waiting (events); -1 when broken. */
 int qmp_pump(struct qmp *q);
 
+/* Format into a caller's error buffer (err may be NULL): the error
+ * convention of the QMP layer and of memmap.c. */
+void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

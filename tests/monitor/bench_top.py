@@ -11,7 +11,8 @@ program in every memory mode:
     sampler);
   - `kdbg-top --json --count N` at the default interval (33 ms): retries
     and pauses a second at the screen's refresh rate, and whether QEMU saw
-    the VM stop (it must not, in the default mode).
+    the VM stop (it must not, in the default mode); then the same while the
+    in-guest test suite runs over and over (build/top-ARCH-tests).
 
 Every figure is the median over --runs runs (default 3). Host-side
 figures: they depend on this machine and on what else it runs.
@@ -44,14 +45,23 @@ def fail(msg):
     sys.exit("bench_top: " + msg)
 
 
-def build(arch):
-    """build/top-ARCH-demo, as `kdbg top --run demo` builds it."""
-    out = "build/top-%s-demo" % arch
+def build(arch, load="demo"):
+    """build/top-ARCH-LOAD, as `kdbg top --run LOAD` builds it (the suite
+    repeating forever)."""
+    out = "build/top-%s-%s" % (arch, load)
     make = ["make", "--no-print-directory", "-C", ROOT, "O=" + out]
-    if not os.path.isfile(os.path.join(ROOT, out, ".config")):
-        r = subprocess.run(make + ["%s_demo_defconfig" % arch], capture_output=True, text=True)
+    config = os.path.join(ROOT, out, ".config")
+    if not os.path.isfile(config):
+        r = subprocess.run(make + ["%s_%s_defconfig" % (arch, load)], capture_output=True,
+                           text=True)
         if r.returncode:
             fail(r.stdout + r.stderr)
+        if load == "tests":
+            r = subprocess.run(["/usr/bin/python3", "-m", "setconfig", "TESTS_REPEAT=0"],
+                               cwd=ROOT, env=dict(os.environ, KCONFIG_CONFIG=config),
+                               capture_output=True, text=True)
+            if r.returncode:
+                fail(r.stdout + r.stderr)
     r = subprocess.run(make + ["-j%d" % (os.cpu_count() or 1)], capture_output=True, text=True)
     if r.returncode:
         fail(r.stdout + r.stderr)
@@ -169,11 +179,19 @@ def main():
         live = default_rate(exe, elf, vm, 10)
     finally:
         vm.close()
+    # The in-guest suite, over and over: system calls back to back.
+    d = build(args.arch, "tests")
+    vm = VM(os.path.join(d, "cairn.elf"))
+    try:
+        time.sleep(3)
+        suite = default_rate(exe, os.path.join(d, "cairn.elf"), vm, 10)
+    finally:
+        vm.close()
     tasks, caps, chans = res[0][1]["kernel"]
     print("kdbg-top under the demo load, %s: %s tasks, %s caps, %s channels; "
           "median of %d runs\n" % (args.arch, tasks, caps, chans, args.runs))
     print("| memory | snapshot median (p90) | redraw | refreshes/s | retries per snapshot "
-          "| pauses per snapshot |")
+          "| VM stops per snapshot |")
     print("|---|---|---|---|---|---|")
     names = {"shared": "shared RAM (`--mem shared`)", "process": "process_vm_readv "
              "(`--mem process`)", "qmp": "QMP pmemsave (`--mem qmp`)",
@@ -183,10 +201,14 @@ def main():
             names[mode], m["snapshot"], m["p90"], m["redraw"], m["refreshes"],
             m["retry_rate"], m["pause_rate"]))
     print("\n`--json --count 1000 --interval 1` (shared RAM): %.0f JSON lines a second" % lines_s)
-    print("default interval (33 ms), %.0f s: %.1f snapshots/s, %.2f retries/s, %.2f pauses/s; "
+    print("default interval (33 ms), %.0f s: %.1f snapshots/s, %.2f retries/s, "
+          "%.2f paused snapshots/s; "
           "QEMU saw the VM stopped %d times" % (live["seconds"], live["snapshots"],
                                                   live["retries"], live["pauses"],
                                                   live["stopped_seen"]))
+    print("the same while the in-guest test suite runs (TESTS_REPEAT=0): %.1f snapshots/s, "
+          "%.2f retries/s, %.2f paused snapshots/s" % (suite["snapshots"], suite["retries"],
+                                                       suite["pauses"]))
 
 
 if __name__ == "__main__":

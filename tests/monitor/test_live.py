@@ -38,15 +38,6 @@ def task_rows(screen):
     return set(TEST_TASK.findall(screen))
 
 
-def wait_qmp_status(qmp, want, timeout=10):
-    deadline = time.monotonic() + timeout
-    status = qmp.status()
-    while status != want and time.monotonic() < deadline:
-        time.sleep(0.05)
-        status = qmp.status()
-    return status
-
-
 def main():
     arch, build = sys.argv[1], os.path.abspath(sys.argv[2])
     runtime = tempfile.mkdtemp(prefix="kdbg-live-test.")
@@ -120,11 +111,11 @@ def main():
         # Pause and continue, seen by QEMU through kdbg's QMP socket.
         qmp = QMP(os.path.join(run, "qmp.sock"))
         tm.keys("p")
-        st = wait_qmp_status(qmp, "paused")
+        st = qmp.wait_status("paused")
         s = tm.wait_for(lambda s: "paused" in s, 10)
         T.check(st == "paused" and "paused" in s, "%s: p pauses the suite's VM" % arch, s)
         tm.keys("p")
-        st = wait_qmp_status(qmp, "running")
+        st = qmp.wait_status("running")
         s = tm.wait_for(lambda s: "running" in s, 10)
         T.check(st == "running" and "running" in s, "%s: p again continues it" % arch, s)
         qmp.close()

@@ -118,16 +118,12 @@ def main():
         T.check("rinit" in s and "serial-driver" in s and "notification" in s,
                 "tasks view (80x24) lists rinit and serial-driver with what they wait on", s)
         tm.keys("p")
-        deadline = time.time() + 10
-        while time.time() < deadline and vm.qmp.status() != "paused":
-            time.sleep(0.1)
+        vm.qmp.wait_status("paused")
         s = tm.wait_for(lambda s: "paused" in s, 10)
         T.check(vm.qmp.status() == "paused" and "paused" in s,
                 "p pauses the VM: QEMU says paused and so does the header", s)
         tm.keys("p")
-        deadline = time.time() + 10
-        while time.time() < deadline and vm.qmp.status() != "running":
-            time.sleep(0.1)
+        vm.qmp.wait_status("running")
         s = tm.wait_for(lambda s: "running" in s, 10)
         T.check(vm.qmp.status() == "running" and "running" in s,
                 "p again continues it", s)

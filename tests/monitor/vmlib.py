@@ -69,6 +69,15 @@ class QMP:
     def status(self):
         return self.execute("query-status")["status"]
 
+    def wait_status(self, want, timeout=10):
+        """Poll query-status until it says want; return the last status."""
+        deadline = time.monotonic() + timeout
+        status = self.status()
+        while status != want and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = self.status()
+        return status
+
     def close(self):
         try:
             self.s.close()
