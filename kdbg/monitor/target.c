@@ -76,6 +76,7 @@ struct target {
 	struct snap_rec hist[HIST];
 	int hist_head, hist_n;
 	uint64_t snapshots, retries, pauses;
+	bool message_from_snapshot;  /* message[] says why a snapshot failed */
 };
 
 static double now_s(void)
@@ -92,6 +93,7 @@ static void msg(struct target *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->message, sizeof t->message, fmt, ap);
 	va_end(ap);
+	t->message_from_snapshot = false;
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -633,10 +635,15 @@ int target_snapshot(struct target *t, const struct kr_snapshot_opts *o, struct k
 		t->panicked = true;
 	if (rc != KR_OK && rc != KR_TORN) {
 		const char *e = kr_error(t->reader);
-		if (e && e[0])
+		if (e && e[0]) {
 			msg(t, "%s", e);
-	} else if (rc == KR_OK && t->message[0] && strstr(t->message, "consistent snapshot")) {
+			t->message_from_snapshot = true;
+		}
+	} else if (rc == KR_OK && t->message[0] &&
+		   (t->message_from_snapshot || strstr(t->message, "consistent snapshot"))) {
+		/* A snapshot worked: what a failed one said is over. */
 		t->message[0] = 0;
+		t->message_from_snapshot = false;
 	}
 	return rc;
 }

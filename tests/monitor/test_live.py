@@ -68,6 +68,9 @@ def main():
         T.check(len(names) >= 3 and changes >= 5,
                 "%s tasks view: %d test tasks seen, the rows changed %d times in 6 s"
                 % (arch, len(names), changes), "\n".join(screens[-3:]))
+        T.check(not any("not initialised" in s for s in screens),
+                "%s: the boot-time 'kernel not initialised yet' is gone once snapshots work"
+                % arch, screens[-1])
         states = {st for rows in seen for _, st in rows}
         T.check(len(states) >= 2, "%s tasks view: test tasks in several states: %s"
                 % (arch, " ".join(sorted(states))), "\n".join(screens[-3:]))
