@@ -595,9 +595,21 @@ int target_snapshot(struct target *t, const struct kr_snapshot_opts *o, struct k
 	if (!t->mem || !t->reader)
 		return KR_EIO;   /* the message says why (from discovery) */
 
+	rc = KR_TORN;
 	if (strcmp(t->run_state, "running")) {
-		/* Stopped (paused, debug, shutdown, panicked...): nothing moves. */
-		rc = read_once(t, o, false, out);
+		/* Stopped (paused, debug, shutdown, panicked...): nothing moves.
+		 * An odd seq says the vCPU stopped inside the kernel -- or that
+		 * the VM runs again (another tool's pause ended before its
+		 * RESUME event reached us): ask QEMU which. */
+		rc = read_once(t, o, true, out);
+		if (rc == KR_TORN) {
+			query_status(t);
+			if (strcmp(t->run_state, "running"))   /* stopped mid-update: as it is */
+				rc = read_once(t, o, false, out);
+		}
+	}
+	if (rc != KR_TORN || qmp_broken(t->q)) {
+		/* read above */
 	} else if (t->o.always_pause || t->mode == MEM_QMP) {
 		/* QMP reads take tens of milliseconds a snapshot: the timer
 		 * alone enters the kernel meanwhile, so a copy of a running

@@ -301,6 +301,10 @@ static int draw_messages(struct app *a, int y, int w)
 		ui_put(y, 0, w, ui_attr(a, C_GOOD), " %s", a->ui.note);
 	} else if (msg[0]) {
 		ui_put(y, 0, w, ui_attr(a, C_NORMAL), " %s", msg);
+	} else if (a->snap && a->snap->nproblems && (a->snap->seq & 1)) {
+		/* Read from a VM stopped inside the kernel: not corruption. */
+		ui_put(y, 0, w, ui_attr(a, C_WARN), " VM stopped mid-update in the kernel: %d half-done "
+		       "change(s): %s", a->snap->nproblems, a->snap->problems[0]);
 	} else if (a->snap && a->snap->nproblems) {
 		ui_put(y, 0, w, ui_attr(a, C_WARN), " %d problem(s) in kernel memory: %s",
 		       a->snap->nproblems, a->snap->problems[0]);

@@ -96,10 +96,16 @@ def main():
         T.check(blocked, "%s samples: tasks blocked on channels (%s)"
                 % (arch, " ".join(sorted(blocked))), "")
         paused = sum(d["monitor"]["paused"] for d in snaps)
-        T.check(not any("problems" in d and d["problems"] for d in snaps),
-                "%s samples: no torn read reported as corruption (%d retries, %d pauses)"
-                % (arch, sum(d["monitor"]["retries"] for d in snaps), paused),
-                json.dumps([d["problems"] for d in snaps if d["problems"]][:3]))
+        # The screen's kdbg-top pauses the same VM now and then: a sample
+        # taken while it has the vCPU stopped inside the kernel (odd seq)
+        # is that state as it is; any other sample must be consistent.
+        mid = [d for d in snaps if d["kernel"]["seq"] % 2]
+        bad = [d["problems"] for d in snaps if d["problems"] and d["kernel"]["seq"] % 2 == 0]
+        T.check(snaps and not bad,
+                "%s samples: no torn read of a running kernel shown as corruption (%d retries, "
+                "%d pauses; %d samples of a kernel stopped mid-update by the other monitor)"
+                % (arch, sum(d["monitor"]["retries"] for d in snaps), paused, len(mid)),
+                json.dumps(bad[:3]))
 
         # The channels view, filtered to 'held': its messages, listed.
         tm.keys("5")

@@ -110,6 +110,34 @@ def main():
                 "--json --count 20 --interval 20: 20 snapshots, kernel seq never goes back",
                 "status %s, %d lines: %s %s" % (st, len(lines), out[-500:], err))
 
+        # The VM stopped: kdbg-top --json and kdbg json (GDB over the
+        # gdbstub) must agree object by object.
+        vm.qmp.execute("stop")
+        st, out, err = top(build, "--json", "--elf", elf, target)
+        mine = json.loads(out) if st == 0 else {}
+        r = subprocess.run([os.path.join(ROOT, "kdbg", "bin", "kdbg"), "attach",
+                            "127.0.0.1:%d" % vm.gdb_port, "--build", build, "--", "-batch",
+                            "-ex", "kdbg json"], capture_output=True, text=True, timeout=120)
+        lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+        theirs = json.loads(lines[0]) if len(lines) == 1 else {}
+        diffs = []
+        for key in sorted((set(mine) | set(theirs)) - {"monitor", "log"}):
+            a, b = mine.get(key), theirs.get(key)
+            if isinstance(a, list) and isinstance(b, list):
+                diffs += ["%s[%d]: %s != %s" % (key, i, x, y)
+                          for i, (x, y) in enumerate(zip(a, b)) if x != y]
+                if len(a) != len(b):
+                    diffs.append("%s: %d objects != %d" % (key, len(a), len(b)))
+            elif a != b:
+                diffs.append("%s: %s != %s" % (key, a, b))
+        n = sum(len(mine.get(k, [])) for k in ("tasks", "caps", "channels", "untyped"))
+        T.check(mine and theirs and n > 50 and not diffs,
+                "VM stopped: kdbg-top --json and kdbg json agree object by object "
+                "(%d tasks, caps, channels, untyped)" % n,
+                "\n".join(diffs[:20]) + err + r.stderr[-1000:])
+        if vm.qmp.status() != "running":
+            vm.qmp.execute("cont")
+
         # The screen, driven in tmux at 80x24.
         tm = Tmux("kdbg-top-test-%s" % arch, "%s --elf %s %s" % (exe, elf, target))
         s = tm.wait_for(lambda s: "rinit" in s and "serial-driver" in s, 20)
