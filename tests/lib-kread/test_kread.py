@@ -292,6 +292,39 @@ def corrupt_tests(arch, core, bases, tmp):
             crashes[:2])
 
 
+def check_damaged_headers(arch, build, core, tmp):
+    """kdbg normalize-core on cores with damaged ELF headers: exit 1 with
+    the reason, never a traceback. Small files: the ELF header and the
+    program header table of a real core, then one header field broken."""
+    with open(core, "rb") as f:
+        ehdr = f.read(64)
+        phoff, = struct.unpack_from("<Q", ehdr, 32)
+        phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
+        f.seek(0)
+        head = f.read(phoff + phentsize * phnum)
+
+    def field(fmt, off, value):
+        b = bytearray(head)
+        struct.pack_into(fmt, b, off, value)
+        return bytes(b)
+
+    cases = [("segments past the end of the file", head),
+             ("e_phoff all ones", field("<Q", 32, (1 << 64) - 1)),
+             ("e_phentsize 0", field("<H", 54, 0)),
+             ("e_phnum 65535", field("<H", 56, 0xffff)),
+             ("a segment at offset 2^64-1", field("<Q", phoff + 8, (1 << 64) - 1)),
+             ("30 bytes", head[:30])]
+    for what, data in cases:
+        path = os.path.join(tmp, "damaged.core")
+        with open(path, "wb") as f:
+            f.write(data)
+        r = run([KDBG, "normalize-core", path, "--build", build])
+        T.check(r.returncode == 1 and "Traceback" not in r.stderr and
+                ("damaged core" in r.stderr or "not an ELF64 core" in r.stderr),
+                "%s: kdbg normalize-core, %s: exit 1 with the reason" % (arch, what),
+                r.stderr[-1500:])
+
+
 def test_arch(arch, keep):
     b = ARCHES[arch]["build"]
     r = build(arch)
@@ -358,6 +391,14 @@ def test_arch(arch, keep):
         shutil.copyfile(paged, norm)
         rr = run([KDBG, "normalize-core", norm, "--build", b])
         T.check(rr.returncode == 0, "%s: kdbg normalize-core" % arch, rr.stderr)
+        check_damaged_headers(arch, b, paged, tmp)
+        # The test holds the VM's QMP socket: kdbg dump must say so, quickly.
+        rr = run([KDBG, "dump", os.path.join(tmp, "x.core"), "--qmp", v.qmp_path, "--build", b],
+                 timeout=60)
+        T.check(rr.returncode == 1 and "another client holds the socket" in rr.stderr and
+                "Traceback" not in rr.stderr,
+                "%s: kdbg dump on a QMP socket another client holds: a clear error" % arch,
+                rr.stderr)
         r, live_stopped = kread(arch, "--ram", ram, *regions, "--no-seq")
         outs = {}
         for name, path in (("paging=false", phys), ("paging=true", paged),
