@@ -8,9 +8,11 @@ A layer that exits non-zero, times out or prints no result counts as a
 failure of its own, so nothing can pass by saying nothing.
 """
 import argparse
+import glob
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -103,6 +105,57 @@ def build(tally, layer, build_dir, defconfig, targets=()):
     return True
 
 
+# ---- nothing left behind ---------------------------------------------------
+# What a test may start and must end: VMs, monitors, debuggers, tmux
+# sessions, temporary directories and RAM files, libvirt domains.
+TOOL_COMMS = ("qemu-system-", "kdbg-top", "gdb-multiarch", "gdb")
+TEMP_GLOBS = ("/dev/shm/kdbg-top-test.*", "/tmp/kdbg-live-test.*", "/tmp/kread-*-*",
+              "/dev/shm/kdbg-*-run-*.ram", "/tmp/kdbg-*/run-*")
+
+
+def leftovers():
+    """Everything of those kinds that exists now, as a set of strings."""
+    found = set()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                comm = f.read().strip()
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if comm.startswith(TOOL_COMMS):
+            found.add("process %s: %s" % (pid, cmd[:160]))
+    for pattern in TEMP_GLOBS:
+        found.update("file " + p for p in glob.glob(pattern))
+    r = subprocess.run(["tmux", "list-sessions", "-F", "#{session_name}"],
+                       capture_output=True, text=True)
+    found.update("tmux session " + n for n in r.stdout.split() if n.startswith("kdbg"))
+    if shutil.which("virsh"):
+        # Running ones: the vm layer keeps its domains defined on purpose
+        # (redefining one costs ~40 s), stopped.
+        r = subprocess.run(["virsh", "-c", "qemu:///system", "list", "--name"],
+                           capture_output=True, text=True, timeout=60)
+        found.update("running libvirt domain " + n for n in r.stdout.split()
+                     if n.startswith("cairn-check"))
+    return found
+
+
+def check_nothing_left(tally, before):
+    """A check run ends everything it started, also when a test failed."""
+    deadline = time.monotonic() + 10   # a VM told to quit may take a moment
+    left = leftovers() - before
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = leftovers() - before
+    tally.record("check", not left, "nothing left behind: no VM, monitor, debugger, tmux "
+                 "session, temporary directory or libvirt domain of this run remains")
+    for item in sorted(left)[:30]:
+        print("check    left behind: " + item)
+
+
 def make_var(build_dir, var):
     out = subprocess.run(MAKE + ["-s", "O=" + build_dir, "print-" + var],
                          stdout=subprocess.PIPE, text=True, check=True)
@@ -176,6 +229,7 @@ def main():
     logs = os.path.join(base, "logs")
     want = lambda layer: not args.only or layer in args.only
     started = time.monotonic()
+    before = leftovers()
 
     x86 = host_dir = os.path.join(base, "x86_64")
     host_ok = want("host") and build(tally, "host", x86, "x86_64_defconfig",
@@ -244,6 +298,7 @@ def main():
         t.join()
     if "aarch64" not in arches:
         build_test()
+    check_nothing_left(tally, before)
     print("\ncheck: %.0fs; logs in %s" % (time.monotonic() - started, logs))
     for f in tally.failures:
         print("FAILED: " + f)
