@@ -5,7 +5,10 @@ Boots the default (shell) kernel given as argv[1], types the seed
 walkthrough exactly (retype, set ..., set active, send raw 5, send
 cap 0), checks every line it prints, inspects the result with `list`
 and `tasks`, watches the child block on the empty channel and wake on
-`send raw 7`, then feeds bad input (unknown commands, missing, junk
+`send raw 7`, checks that stopping or reconfiguring rinit's own task or
+its serial driver's (suspend, set active/priority/registers/fields, also
+through a copy of the cap) is refused with a reason while the shell goes
+on answering, then feeds bad input (unknown commands, missing, junk
 and overflowing numbers, empty and wrong-type slots, deleting slot 0,
 a very long line, control characters) and checks that each gets a
 reason and that the shell and kernel go on (`echo alive` at the end).
@@ -168,6 +171,76 @@ BAD_INPUT = [
 ]
 
 
+# Commands that would stop or reconfigure the tasks the shell's input
+# needs: rinit's own task and its serial driver's. The slots come from
+# `tasks` (as the shell learns them: slot 1, and whatever the driver got).
+# (typed, expected reason, what)
+LIFELINE = [
+    ("suspend {rinit}", r"^suspend: slot {rinit} holds rinit's own task; refusing$",
+     "suspend rinit's own task"),
+    ("suspend {driver}", r"^suspend: slot {driver} {why_driver}; refusing$",
+     "suspend the serial driver"),
+    ("set active {rinit} 0", r"^set: slot {rinit} holds rinit's own task; refusing$",
+     "set active rinit 0"),
+    ("set active {driver} 0", r"^set: slot {driver} {why_driver}; refusing$",
+     "set active driver 0"),
+    ("set priority {rinit} 0", r"^set: slot {rinit} holds rinit's own task; refusing$",
+     "lower rinit's priority"),
+    ("set priority {driver} 0", r"^set: slot {driver} {why_driver}; refusing$",
+     "lower the driver's priority"),
+    ("set instruction {rinit} 0x400000",
+     r"^set: slot {rinit} holds rinit's own task; refusing$", "move rinit's instruction pointer"),
+    ("set stack {driver} 0x1000", r"^set: slot {driver} {why_driver}; refusing$",
+     "move the driver's stack"),
+    ("set table {rinit} 3", r"^set: slot {rinit} holds rinit's own task; refusing$",
+     "give rinit another vspace"),
+    ("suspend 100",
+     r"^suspend: slot 100 is the same task as slot {rinit}, which holds rinit's own task; "
+     r"refusing$", "suspend a copy of rinit's task cap"),
+    ("set active 101 0",
+     r"^set: slot 101 is the same task as slot {driver}, which {why_driver}; refusing$",
+     "set active 0 on a copy of the driver's task cap"),
+]
+
+
+def task_slot(out, name):
+    """The slot of the task called name in `tasks` output, or None."""
+    m = re.search(r"^\s*(\d+)\s+%s\s" % re.escape(name), out, re.M)
+    return m.group(1) if m else None
+
+
+def lifeline(t, sh):
+    out = sh.run("tasks")
+    slots = {"rinit": task_slot(out, "rinit"), "driver": task_slot(out, "serial-driver"),
+             "why_driver": re.escape("belongs to rinit's serial driver (console input)")}
+    if not t.check(slots["rinit"] and slots["driver"],
+                   "tasks: rinit and its serial driver found", out):
+        return
+    sh.run("copy {rinit} 100".format(**slots))
+    sh.run("copy {driver} 101".format(**slots))
+    for typed, reason, what in LIFELINE:
+        typed = typed.format(**slots)
+        try:
+            out = sh.run(typed)
+            after = sh.run("echo answered")
+        except ConsoleTimeout as e:
+            t.check(False, "refused (%s): the shell answers" % what, e)
+            return
+        t.check(re.search(reason.format(**slots), out, re.M) and
+                re.search(r"^answered$", after, re.M),
+                "refused with a reason (%s): %s; the shell still answers" % (what, typed),
+                out + after)
+    for slot in ("100", "101"):
+        out = sh.run("delete " + slot)  # a copy is not vital: deleting it is fine
+        t.check(out.strip() == "", "delete %s: the copy of a vital task cap goes" % slot, out)
+    out = sh.run("tasks")
+    t.check(re.search(r"^\s*%s\s+rinit\s+Running\s+255\b" % slots["rinit"], out, re.M)
+            and re.search(r"^\s*%s\s+serial-driver\s+(?!Inactive|Faulted)\S+\s+255\b"
+                          % slots["driver"], out, re.M),
+            "after the refusals rinit still runs, and its driver, both at priority 255",
+            out)
+
+
 def bad_input(t, sh):
     for typed, reason, what in BAD_INPUT:
         try:
@@ -248,6 +321,7 @@ def main(kernel):
         with Console(kernel) as c:
             sh = Shell(c)
             walkthrough(t, sh)
+            lifeline(t, sh)
             bad_input(t, sh)
     except ConsoleTimeout as e:
         t.check(False, "shell session (walkthrough and bad input)", e)

@@ -165,45 +165,13 @@ static int cmd_mint(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
-void shell_mark_own(struct shell *sh, uint64_t slot)
-{
-	if (slot < sizeof(sh->own) * 8)
-		sh->own[slot / 64] |= 1ull << (slot % 64);
-}
-
-/*
- * Why rinit cannot give up the cap in `slot`, or NULL. Losing its CPool,
- * Task or VSpace (or revoking the copies the kernel holds of them) would
- * leave rinit unable to name anything or to run; losing its serial
- * driver's caps would leave the shell without input.
- */
-static const char *vital_slot(const struct shell *sh, uint64_t slot)
-{
-	switch (slot) {
-	case CAIRN_SLOT_ROOT_CPOOL: return "holds rinit's own cpool";
-	case CAIRN_SLOT_ROOT_TASK: return "holds rinit's own task";
-	case CAIRN_SLOT_VSPACE: return "holds rinit's own vspace";
-	}
-	if (slot < sizeof(sh->own) * 8 && (sh->own[slot / 64] >> (slot % 64) & 1))
-		return "belongs to rinit's serial driver (console input)";
-	return NULL;
-}
-
-static int refuse_vital(struct shell *sh, const char *cmd, uint64_t slot)
-{
-	const char *why = vital_slot(sh, slot);
-	if (why)
-		sh_printf(sh, "%s: slot %llu %s; refusing\n", cmd, (ull)slot, why);
-	return why ? -1 : 0;
-}
-
 static int cmd_move(struct shell *sh, int argc, char **argv)
 {
 	uint64_t src, dst;
 	int err;
 
 	(void)argc;
-	if (two_slots(sh, argv, &src, &dst) || refuse_vital(sh, argv[0], src))
+	if (two_slots(sh, argv, &src, &dst) || sh_refuse_vital(sh, argv[0], src))
 		return -1;
 	err = cairn_cap_move(dst, src);
 	if (err)
@@ -219,7 +187,7 @@ static int cmd_delete(struct shell *sh, int argc, char **argv)
 	int err;
 
 	(void)argc;
-	if (sh_slot(sh, argv[0], argv[1], &slot) || refuse_vital(sh, argv[0], slot))
+	if (sh_slot(sh, argv[0], argv[1], &slot) || sh_refuse_vital(sh, argv[0], slot))
 		return -1;
 	err = cairn_cap_delete(slot);
 	if (err)
@@ -235,7 +203,7 @@ static int cmd_revoke(struct shell *sh, int argc, char **argv)
 	int err;
 
 	(void)argc;
-	if (sh_slot(sh, argv[0], argv[1], &slot) || refuse_vital(sh, argv[0], slot))
+	if (sh_slot(sh, argv[0], argv[1], &slot) || sh_refuse_vital(sh, argv[0], slot))
 		return -1;
 	err = cairn_cap_revoke(slot);
 	if (err)

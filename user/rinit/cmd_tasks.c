@@ -13,18 +13,16 @@ typedef unsigned long long ull;
 struct child_boot rinit_child_boot;
 
 /*
- * Map the Page in `page` in rinit's VSpace (shared with the task) if it
- * is not mapped yet, and return where it is.
+ * Map the Page in `page` (identified as `c`) in rinit's VSpace (shared
+ * with the task) if it is not mapped yet, and return where it is.
  */
-static int buffer_vaddr(struct shell *sh, const char *cmd, uint64_t page, uint64_t *vaddr)
+static int buffer_vaddr(struct shell *sh, const char *cmd, uint64_t page,
+			const struct cairn_cap_info *c, uint64_t *vaddr)
 {
-	struct cairn_cap_info c;
 	int err;
 
-	if (sh_cap(sh, cmd, page, CAIRN_OBJ_PAGE, &c))
-		return -1;
-	if (c.flags & CAIRN_CAPINFO_MAPPED) {
-		*vaddr = c.summary[0];
+	if (c->flags & CAIRN_CAPINFO_MAPPED) {
+		*vaddr = c->summary[0];
 		return 0;
 	}
 	if (sh->next_buffer_vaddr >= RINIT_BUFFER_WINDOW_END) {
@@ -47,12 +45,11 @@ static int set_field(struct shell *sh, uint64_t task, unsigned field, unsigned t
 	uint64_t vaddr = 0;
 	int err;
 
-	if (field == CAIRN_TASK_FIELD_BUFFER) {
-		if (buffer_vaddr(sh, "set", slot, &vaddr))
-			return -1;
-	} else if (sh_cap(sh, "set", slot, type, &c)) {
+	/* Check the value first, refuse before mapping anything. */
+	if (sh_cap(sh, "set", slot, type, &c) || sh_refuse_vital_task(sh, "set", task))
 		return -1;
-	}
+	if (field == CAIRN_TASK_FIELD_BUFFER && buffer_vaddr(sh, "set", slot, &c, &vaddr))
+		return -1;
 	err = cairn_task_configure(task, field, slot, vaddr);
 	if (err)
 		return sh_syserr(sh, "set", err);
@@ -66,10 +63,14 @@ static int set_field(struct shell *sh, uint64_t task, unsigned field, unsigned t
 
 static int set_regs(struct shell *sh, uint64_t task, unsigned mask, uint64_t value)
 {
-	int err = cairn_task_set_regs(task, mask, mask == CAIRN_REG_IP ? value : 0,
-				      mask == CAIRN_REG_SP ? value : 0,
-				      mask == CAIRN_REG_ARG0 ? value : 0, 0);
+	int err;
 
+	/* rinit or its driver, running, would jump or lose its stack. */
+	if (sh_refuse_vital_task(sh, "set", task))
+		return -1;
+	err = cairn_task_set_regs(task, mask, mask == CAIRN_REG_IP ? value : 0,
+				  mask == CAIRN_REG_SP ? value : 0,
+				  mask == CAIRN_REG_ARG0 ? value : 0, 0);
 	return err ? sh_syserr(sh, "set", err) : 0;
 }
 
@@ -96,10 +97,51 @@ static uint64_t child_stack_user(struct shell *sh, uint64_t except)
 	return CAIRN_NO_SLOT;
 }
 
-int task_set(struct shell *sh, const char *what, uint64_t task, uint64_t value)
+/*
+ * A lower priority lets any busier task starve rinit or its driver, and
+ * rinit could not raise it again (the kernel allows no one above the
+ * caller's own): refuse for them.
+ */
+static int set_priority(struct shell *sh, uint64_t task, uint64_t value)
 {
 	int err;
 
+	if (value > CAIRN_PRIO_MAX) {
+		sh_printf(sh, "set: priority %llu is above %d\n", (ull)value, CAIRN_PRIO_MAX);
+		return -1;
+	}
+	if (sh_refuse_vital_task(sh, "set", task))
+		return -1;
+	err = cairn_task_set_priority(task, (unsigned)value);
+	return err ? sh_syserr(sh, "set", err) : 0;
+}
+
+static int set_active(struct shell *sh, uint64_t task, uint64_t value)
+{
+	int err;
+
+	if (value > 1) {
+		sh_printf(sh, "set: active takes 0 or 1\n");
+		return -1;
+	}
+	/* Stopping rinit or its driver ends the shell's input for good. */
+	if (sh_refuse_vital_task(sh, "set", task))
+		return -1;
+	if (value) {
+		uint64_t other = child_stack_user(sh, task);
+		if (other != CAIRN_NO_SLOT) {
+			sh_printf(sh, "set: the child in slot %llu already runs on rinit's "
+				      "one child stack; delete or suspend it first\n",
+				  (ull)other);
+			return -1;
+		}
+	}
+	err = value ? cairn_task_resume(task) : cairn_task_suspend(task);
+	return err ? sh_syserr(sh, "set", err) : 0;
+}
+
+int task_set(struct shell *sh, const char *what, uint64_t task, uint64_t value)
+{
 	if (!strcmp(what, "stack"))
 		return set_regs(sh, task, CAIRN_REG_SP, value);
 	if (!strcmp(what, "instruction"))
@@ -114,33 +156,13 @@ int task_set(struct shell *sh, const char *what, uint64_t task, uint64_t value)
 		return set_field(sh, task, CAIRN_TASK_FIELD_BUFFER, CAIRN_OBJ_PAGE, value);
 	if (!strcmp(what, "fault"))
 		return set_field(sh, task, CAIRN_TASK_FIELD_FAULT, CAIRN_OBJ_CHANNEL, value);
-	if (!strcmp(what, "priority")) {
-		if (value > CAIRN_PRIO_MAX) {
-			sh_printf(sh, "set: priority %llu is above %d\n", (ull)value, CAIRN_PRIO_MAX);
-			return -1;
-		}
-		err = cairn_task_set_priority(task, (unsigned)value);
-	} else if (!strcmp(what, "active")) {
-		if (value > 1) {
-			sh_printf(sh, "set: active takes 0 or 1\n");
-			return -1;
-		}
-		if (value) {
-			uint64_t other = child_stack_user(sh, task);
-			if (other != CAIRN_NO_SLOT) {
-				sh_printf(sh, "set: the child in slot %llu already runs on rinit's "
-					      "one child stack; delete or suspend it first\n",
-					  (ull)other);
-				return -1;
-			}
-		}
-		err = value ? cairn_task_resume(task) : cairn_task_suspend(task);
-	} else {
-		sh_printf(sh, "set: unknown property '%s' (stack instruction arg cpool table "
-			      "buffer fault priority active)\n", what);
-		return -1;
-	}
-	return err ? sh_syserr(sh, "set", err) : 0;
+	if (!strcmp(what, "priority"))
+		return set_priority(sh, task, value);
+	if (!strcmp(what, "active"))
+		return set_active(sh, task, value);
+	sh_printf(sh, "set: unknown property '%s' (stack instruction arg cpool table "
+		      "buffer fault priority active)\n", what);
+	return -1;
 }
 
 static int cmd_set(struct shell *sh, int argc, char **argv)
@@ -232,7 +254,8 @@ static int cmd_suspend(struct shell *sh, int argc, char **argv)
 	int err;
 
 	(void)argc;
-	if (one_task(sh, argv, &task))
+	/* Suspending rinit or its driver ends the shell's input for good. */
+	if (one_task(sh, argv, &task) || sh_refuse_vital_task(sh, argv[0], task))
 		return -1;
 	err = cairn_task_suspend(task);
 	return err ? sh_syserr(sh, argv[0], err) : 0;

@@ -161,3 +161,65 @@ int sh_cap(struct shell *sh, const char *cmd, uint64_t slot, unsigned type,
 	}
 	return 0;
 }
+
+void shell_mark_own(struct shell *sh, uint64_t slot)
+{
+	if (slot < sizeof(sh->own) * 8)
+		sh->own[slot / 64] |= 1ull << (slot % 64);
+}
+
+/*
+ * Why rinit cannot give up the cap in `slot`, or NULL. Losing its CPool,
+ * Task or VSpace (or revoking the copies the kernel holds of them) would
+ * leave rinit unable to name anything or to run; losing its serial
+ * driver's caps would leave the shell without input.
+ */
+static const char *vital_slot(const struct shell *sh, uint64_t slot)
+{
+	switch (slot) {
+	case CAIRN_SLOT_ROOT_CPOOL: return "holds rinit's own cpool";
+	case CAIRN_SLOT_ROOT_TASK: return "holds rinit's own task";
+	case CAIRN_SLOT_VSPACE: return "holds rinit's own vspace";
+	}
+	if (slot < sizeof(sh->own) * 8 && (sh->own[slot / 64] >> (slot % 64) & 1))
+		return "belongs to rinit's serial driver (console input)";
+	return NULL;
+}
+
+int sh_refuse_vital(struct shell *sh, const char *cmd, uint64_t slot)
+{
+	const char *why = vital_slot(sh, slot);
+
+	if (why)
+		sh_printf(sh, "%s: slot %llu %s; refusing\n", cmd, (unsigned long long)slot, why);
+	return why ? -1 : 0;
+}
+
+/* A vital slot other than `slot` whose cap names `object`, or CAIRN_NO_SLOT. */
+static uint64_t vital_copy_of(const struct shell *sh, uint64_t slot, uint64_t object)
+{
+	for (uint64_t s = 0; s < sh->slots->count; s++) {
+		struct cairn_cap_info c;
+
+		if (s != slot && vital_slot(sh, s) && cairn_cap_identify(s, &c) == 0 &&
+		    c.type != CAIRN_OBJ_NULL && c.object == object)
+			return s;
+	}
+	return CAIRN_NO_SLOT;
+}
+
+int sh_refuse_vital_task(struct shell *sh, const char *cmd, uint64_t slot)
+{
+	struct cairn_cap_info c;
+	uint64_t vital;
+
+	if (sh_refuse_vital(sh, cmd, slot) || sh_cap(sh, cmd, slot, CAIRN_OBJ_TASK, &c))
+		return -1;
+	/* A copy of rinit's task cap stops rinit as surely as slot 1 does. */
+	vital = vital_copy_of(sh, slot, c.object);
+	if (vital == CAIRN_NO_SLOT)
+		return 0;
+	sh_printf(sh, "%s: slot %llu is the same task as slot %llu, which %s; refusing\n", cmd,
+		  (unsigned long long)slot, (unsigned long long)vital, vital_slot(sh, vital));
+	return -1;
+}

@@ -36,7 +36,8 @@ struct shell {
 	uint64_t child_sp;          /* its initial stack pointer */
 	uint64_t next_buffer_vaddr; /* next free page of the buffer window */
 	/* Slots rinit itself depends on beyond 0, 1 and 3 (its serial
-	 * driver's caps and untyped): delete, move and revoke refuse them. */
+	 * driver's caps and untyped): delete, move and revoke refuse them,
+	 * set and suspend refuse their tasks (sh_refuse_vital*). */
 	uint64_t own[(1u << 12) / 64];
 	bool quit;                  /* set by commands that end the shell */
 };
@@ -49,6 +50,14 @@ extern struct child_boot rinit_child_boot;
 
 /* Mark a slot as rinit's own (see struct shell.own). */
 void shell_mark_own(struct shell *sh, uint64_t slot);
+/* If rinit cannot give up the cap in `slot` (its CPool, Task, VSpace or
+ * a cap of its serial driver), print "CMD: slot N ...; refusing" and
+ * return -1; else 0. */
+int sh_refuse_vital(struct shell *sh, const char *cmd, uint64_t slot);
+/* The same for a command that would stop or reconfigure the task in
+ * `slot` (rinit's or its serial driver's: the shell's input), also when
+ * `slot` holds a copy of such a task cap. */
+int sh_refuse_vital_task(struct shell *sh, const char *cmd, uint64_t slot);
 
 typedef int (*command_fn)(struct shell *sh, int argc, char **argv);
 
