@@ -209,6 +209,7 @@ debug: all
 # ----------------------------------------------------------------- tests ---
 include tests/host/host.mk
 include tests/host/user/user-tests.mk
+include tests/monitor/monitor-tests.mk
 # Everything `make check` runs on the host, in order.
 ALL_HOST_TESTS = $(HOST_TESTS) $(USER_HOST_TESTS)
 host-tests: $(USER_HOST_TESTS)
@@ -269,6 +270,7 @@ help:
 	@echo "                   (ONLY='guest shell' some layers, CHECK_ARCH=aarch64 one arch)"
 	@echo "  host-tests       build the host unit tests of the capability core"
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
+	@echo "  monitor-fuzz     F=memmap|regs|qmp: fuzz a kdbg-top parser until stopped"
 	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
 	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
 	@echo "  bench-monitor    kdbg-top under the demo load (part of bench)"

@@ -247,6 +247,12 @@ def main():
         if fuzz:
             run_layer(tally, "fuzz", ["scripts/fuzz-tap", fuzz[0]] + fuzz_args,
                       300, log_dir=logs)
+        # kdbg-top's parsers (tests/monitor/monitor-tests.mk): a few
+        # seconds each, from their seed corpus, with a fixed seed.
+        for fuzzer in make_var(host_dir, "MONITOR_FUZZ_BINS"):
+            args = make_var(host_dir, "FUZZ_CHECK_ARGS_" + os.path.basename(fuzzer))
+            run_layer(tally, "fuzz", ["scripts/fuzz-tap", fuzzer] + args, 120,
+                      log_dir=logs)
 
     def arch_thread(arch):
         if arch == "x86_64":

@@ -82,12 +82,23 @@ int memmap_parse(const char *text, struct mt_range **out)
 	*out = NULL;
 	while (line && *line) {
 		const char *next = strchr(line, '\n');
+		size_t len = next ? (size_t)(next - line) : strlen(line);
+		char copy[512];         /* a range line is ~100 characters */
 		struct mt_range m;
-		if (!strncmp(line, "FlatView #", 10)) {
+		/* One line at a time, not the rest of the text: strstr() and
+		 * sscanf() scan all of that (sscanf takes its length), which made
+		 * a 4 MB text (QMP_MAX_LINE) take a second. */
+		if (len < sizeof copy) {
+			memcpy(copy, line, len);
+			copy[len] = 0;
+		} else {
+			copy[0] = 0;
+		}
+		if (!strncmp(copy, "FlatView #", 10)) {
 			view++;
-		} else if (strstr(line, " AS \"memory\"") == line && memory_view < 0) {
+		} else if (!strncmp(copy, " AS \"memory\"", 12) && memory_view < 0) {
 			memory_view = view;
-		} else if (view >= 0 && parse_range(line, &m)) {
+		} else if (view >= 0 && parse_range(copy, &m)) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
 				struct mt_range *na = realloc(all, cap * sizeof *all);

@@ -439,29 +439,24 @@ char *qmp_hmp(struct qmp *q, const char *cmdline, int timeout_ms, char *err, siz
 
 /* ---- the connection ----------------------------------------------------- */
 
-struct qmp *qmp_connect(const char *addr, int timeout_ms, qmp_event_fn on_event,
-			void *ctx, char *err, size_t errlen)
+/* The greeting and qmp_capabilities on a connected non-blocking socket,
+ * which is the new connection's (or closed on failure). */
+static struct qmp *handshake(int fd, pid_t pid, const char *addr, int timeout_ms,
+			     qmp_event_fn on_event, void *ctx, char *err, size_t errlen)
 {
 	struct qmp *q = calloc(1, sizeof *q);
-	pid_t pid = 0;
 	json_t *msg = NULL, *r;
 	long long deadline;
 	int rc;
 
 	if (!q) {
 		seterr(err, errlen, "out of memory");
+		close(fd);
 		return NULL;
 	}
 	q->on_event = on_event;
 	q->ctx = ctx;
-	if (!strncmp(addr, "unix:", 5))
-		q->fd = connect_unix(addr + 5, timeout_ms, &pid, err, errlen);
-	else
-		q->fd = connect_tcp(addr, timeout_ms, err, errlen);
-	if (q->fd < 0) {
-		free(q);
-		return NULL;
-	}
+	q->fd = fd;
 	q->pid = pid;
 
 	/* The greeting: {"QMP": {"version": ..., "capabilities": [...]}}. */
@@ -498,6 +493,33 @@ fail:
 	json_decref(msg);
 	qmp_close(q);
 	return NULL;
+}
+
+struct qmp *qmp_connect(const char *addr, int timeout_ms, qmp_event_fn on_event,
+			void *ctx, char *err, size_t errlen)
+{
+	pid_t pid = 0;
+	int fd;
+
+	if (!strncmp(addr, "unix:", 5))
+		fd = connect_unix(addr + 5, timeout_ms, &pid, err, errlen);
+	else
+		fd = connect_tcp(addr, timeout_ms, err, errlen);
+	if (fd < 0)
+		return NULL;
+	return handshake(fd, pid, addr, timeout_ms, on_event, ctx, err, errlen);
+}
+
+struct qmp *qmp_open_fd(int fd, const char *name, int timeout_ms, qmp_event_fn on_event,
+			void *ctx, char *err, size_t errlen)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		seterr(err, errlen, "%s: %s", name, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return handshake(fd, 0, name, timeout_ms, on_event, ctx, err, errlen);
 }
 
 void qmp_close(struct qmp *q)

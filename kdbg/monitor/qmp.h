@@ -33,6 +33,13 @@ typedef void (*qmp_event_fn)(void *ctx, const json_t *event);
  */
 struct qmp *qmp_connect(const char *addr, int timeout_ms, qmp_event_fn on_event,
 			void *ctx, char *err, size_t errlen);
+/*
+ * The same handshake over a socket already connected (stream or seqpacket;
+ * the fuzzer uses a socketpair): fd becomes the connection's, closed by
+ * qmp_close() or here on failure. name stands for the address in messages.
+ */
+struct qmp *qmp_open_fd(int fd, const char *name, int timeout_ms, qmp_event_fn on_event,
+			void *ctx, char *err, size_t errlen);
 void qmp_close(struct qmp *q);
 
 /* The greeting's "version" object (borrowed), e.g. {"qemu": {"major": 7, ...}}. */

@@ -135,8 +135,9 @@ static int read_xp(struct qmpread *r, uint64_t gpa, void *buf, size_t len)
 		/* "0000000000100000: 0x4f464e49424e5243 0x000004e800000001" */
 		for (line = text; line && *line && got < words; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 			uint64_t addr, v;
-			int n;
-			if (sscanf(line, "%" SCNx64 ":%n", &addr, &n) != 1 || addr != a + got * 8ull)
+			int n = 0;
+			/* sscanf counts the address alone: without the ':' n stays unset. */
+			if (sscanf(line, "%" SCNx64 ":%n", &addr, &n) != 1 || !n || addr != a + got * 8ull)
 				continue;
 			const char *p = line + n;
 			while (got < words && sscanf(p, " 0x%" SCNx64 "%n", &v, &n) == 1) {
