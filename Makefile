@@ -147,6 +147,8 @@ all: $(KDBG_OUTPUTS)
 include kdbg/lib/lib.mk
 include kdbg/monitor/monitor.mk
 all: $(KDBG_TOP)
+include kdbg/gdbserver/gdbserver.mk
+all: $(KDBG_GDBSERVER)
 include user/bench/bench.mk
 include user/demo/demo.mk
 ifeq ($(CONFIG_KERNEL_SELFTEST),y)
@@ -210,6 +212,7 @@ debug: all
 include tests/host/host.mk
 include tests/host/user/user-tests.mk
 include tests/monitor/monitor-tests.mk
+include tests/gdbserver/gdbserver-tests.mk
 # Everything `make check` runs on the host, in order.
 ALL_HOST_TESTS = $(HOST_TESTS) $(USER_HOST_TESTS)
 host-tests: $(USER_HOST_TESTS)
@@ -226,7 +229,7 @@ print-%:
 # Benchmarks in their own builds (configs/ARCH_bench_defconfig), for
 # each arch in BENCH_ARCH.
 BENCH_ARCH ?= x86_64 aarch64
-bench: bench-monitor
+bench: bench-monitor bench-gdbserver
 	$(Q)set -e; for a in $(BENCH_ARCH); do \
 		$(PYTHON) scripts/bench --arch $$a --build $(BUILD)/bench$$(test $$a = x86_64 || echo -$$a); \
 		echo; done
@@ -237,7 +240,13 @@ bench-monitor:
 	$(Q)set -e; for a in $(BENCH_ARCH); do \
 		$(PYTHON) tests/monitor/bench_top.py --arch $$a; echo; done
 
-.PHONY: bench bench-monitor
+# The task-aware gdbserver under the same load: `info threads` (64 tasks)
+# and `info os caps` (1,192 caps) as GDB sees them.
+bench-gdbserver:
+	$(Q)set -e; for a in $(BENCH_ARCH); do \
+		$(PYTHON) tests/ide/bench_gdbserver.py --arch $$a; echo; done
+
+.PHONY: bench bench-monitor bench-gdbserver
 
 # ------------------------------------------------------------------ misc ---
 deps:
@@ -274,6 +283,7 @@ help:
 	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
 	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
 	@echo "  bench-monitor    kdbg-top under the demo load (part of bench)"
+	@echo "  bench-gdbserver  the gdbserver under the demo load (part of bench)"
 	@echo
 	@echo "Other: deps (install Debian packages), clean, distclean"
 	@echo "Variables: O=DIR (out-of-tree build), V=1 (show commands), QEMU_ARGS"

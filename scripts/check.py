@@ -108,7 +108,7 @@ def build(tally, layer, build_dir, defconfig, targets=()):
 # ---- nothing left behind ---------------------------------------------------
 # What a test may start and must end: VMs, monitors, debuggers, tmux
 # sessions, temporary directories and RAM files, libvirt domains.
-TOOL_COMMS = ("qemu-system-", "kdbg-top", "gdb-multiarch", "gdb")
+TOOL_COMMS = ("qemu-system-", "kdbg-top", "kdbg-gdbserver", "gdb-multiarch", "gdb")
 TEMP_GLOBS = ("/dev/shm/kdbg-top-test.*", "/tmp/kdbg-live-test.*", "/tmp/kread-*-*",
               "/dev/shm/kdbg-*-run-*.ram", "/tmp/kdbg-*/run-*")
 
@@ -213,6 +213,12 @@ def run_arch_layers(tally, arch, base, default, want, logs):
     if default and want("vm"):
         run_layer(tally, name("vm"), ["tests/vm/test_vm.sh", default], 300,
                   log_dir=logs)
+    if default and want("ide"):
+        # kdbg gdbserver as IDEs use it: GDB/MI and a DAP adapter
+        # (cdt-gdb-adapter from scripts/install-deps), one VM boot.
+        run_layer(tally, name("ide"), [sys.executable, "tests/ide/test_ide.py",
+                                       "--arch", arch, "--build", default], 120,
+                  log_dir=logs)
 
 
 def main():
@@ -249,10 +255,18 @@ def main():
                       300, log_dir=logs)
         # kdbg-top's parsers (tests/monitor/monitor-tests.mk): a few
         # seconds each, from their seed corpus, with a fixed seed.
-        for fuzzer in make_var(host_dir, "MONITOR_FUZZ_BINS"):
+        # kdbg-gdbserver's RSP framing (tests/gdbserver/gdbserver-tests.mk)
+        # the same way.
+        for fuzzer in (make_var(host_dir, "MONITOR_FUZZ_BINS") +
+                       make_var(host_dir, "GDBSERVER_FUZZ_BINS")):
             args = make_var(host_dir, "FUZZ_CHECK_ARGS_" + os.path.basename(fuzzer))
             run_layer(tally, "fuzz", ["scripts/fuzz-tap", fuzzer] + args, 120,
                       log_dir=logs)
+        # kdbg-gdbserver against fake QEMU gdbstubs: no VM, but the x86
+        # build's server and kernel ELF (for its symbols).
+        if x86:
+            run_layer(tally, "gdbserver", [sys.executable, "tests/gdbserver/test_sturdy.py",
+                                           x86], 120, log_dir=logs)
 
     def arch_thread(arch):
         if arch == "x86_64":

@@ -21,7 +21,7 @@ enum {
 	T_OBJECT, T_OBJECT_LIST, T_SLOT, T_CPOOL, T_TASK, T_CHANNEL, T_CHANNEL_MSG,
 	T_NOTIFICATION, T_IRQ_HANDLER, T_IRQ_CONTROL, T_IO_PORT, T_KERNEL_LOG,
 	T_SCHEDULER, T_CONSOLE_INPUT, T_KERNEL_DEBUG, T_ENUM_OBJECT_STATE,
-	V_OBJECT_LISTS, T_COUNT
+	V_OBJECT_LISTS, T_ARCH_CONTEXT, T_ENUM_TASK_SLOT, T_COUNT
 };
 
 static const struct {
@@ -46,6 +46,8 @@ static const struct {
 	[T_KERNEL_DEBUG] = { DW_TAG_structure_type, "kernel_debug", false },
 	[T_ENUM_OBJECT_STATE] = { DW_TAG_enumeration_type, "object_state", false },
 	[V_OBJECT_LISTS] = { DW_TAG_variable, "object_lists", false },
+	[T_ARCH_CONTEXT] = { DW_TAG_structure_type, "arch_context", false },
+	[T_ENUM_TASK_SLOT] = { DW_TAG_enumeration_type, "task_slot_index", false },
 };
 
 struct ctx {
@@ -313,6 +315,44 @@ static bool enum_value(struct ctx *c, int t, const char *name, int64_t *v)
 	return false;
 }
 
+/*
+ * Every scalar member of struct arch_context by name, for a task's saved
+ * registers: uint64_t x[31] becomes "x0".."x30". Members that are neither
+ * scalars nor arrays of scalars are skipped.
+ */
+static void ctx_members(struct ctx *c, struct kr_layout *L)
+{
+	Dwarf_Die m, ty, elem;
+	if (!c->have[T_ARCH_CONTEXT] || dwarf_child(&c->die[T_ARCH_CONTEXT], &m) != 0)
+		return;
+	L->ctx.size = type_size(&c->die[T_ARCH_CONTEXT]);
+	do {
+		const char *n = dwarf_diename(&m);
+		Dwarf_Word loc = 0;
+		if (dwarf_tag(&m) != DW_TAG_member || !n || !type_of(&m, &ty) ||
+		    !udata(&m, DW_AT_data_member_location, &loc))
+			continue;
+		uint64_t count = 1, es = type_size(&ty);
+		bool is_array = dwarf_tag(&ty) == DW_TAG_array_type;
+		if (is_array) {
+			if (!type_of(&ty, &elem) || !(es = type_size(&elem)))
+				continue;
+			count = type_size(&ty) / es;
+		}
+		if (es == 0 || es > 8)
+			continue;
+		for (uint64_t i = 0; i < count && L->ctx.n < KR_CONTEXT_MAX; i++) {
+			struct kr_ctx_reg *r = &L->ctx.reg[L->ctx.n++];
+			if (is_array)
+				snprintf(r->name, sizeof(r->name), "%.10s%u", n, (unsigned)(i & 0xffff));
+			else
+				snprintf(r->name, sizeof(r->name), "%.15s", n);
+			r->off = (int64_t)(loc + i * es);
+			r->size = (uint32_t)es;
+		}
+	} while (dwarf_siblingof(&m, &m) == 0);
+}
+
 /* Walk every CU's top level once, keeping the first complete definition. */
 static void collect(Dwarf *dw, struct ctx *c)
 {
@@ -415,6 +455,11 @@ int kr_dwarf_layout(const char *path, int fd, struct kr_layout *L, char *err, si
 	L->task.run_ticks = field(&c, T_TASK, "run_ticks", false);
 	L->task.ipc_sent = field(&c, T_TASK, "ipc_sent", false);
 	L->task.slots = array(&c, T_TASK, "slots", true);
+	L->task.ctx_off = offset_of(&c, T_TASK, "ctx", false);
+	int64_t vs;
+	L->task.slot_vspace = enum_value(&c, T_ENUM_TASK_SLOT, "TASK_SLOT_VSPACE", &vs) ?
+		(uint64_t)vs : UINT64_MAX; /* absent: context.c says so */
+	ctx_members(&c, L);
 
 	L->chan.size = size_of(&c, T_CHANNEL, true);
 	L->chan.head = field(&c, T_CHANNEL, "head", true);

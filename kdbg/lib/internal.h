@@ -65,7 +65,20 @@ struct kr_layout {
 		struct kr_fld reply_from, reply_to, fault_kind, fault_ip, fault_addr;
 		struct kr_fld ip, sp, run_ticks, ipc_sent;
 		struct kr_arr slots;
+		int64_t ctx_off;        /* struct arch_context ctx */
+		uint64_t slot_vspace;   /* TASK_SLOT_VSPACE; UINT64_MAX if unknown */
 	} task;
+	/* The scalar members of struct arch_context by name, arrays
+	 * expanded ("x0".."x30"), for kr_task_context (context.c). */
+	struct {
+		uint64_t size;
+		int n;
+		struct kr_ctx_reg {
+			char name[16];
+			int64_t off;    /* from the start of the context */
+			uint32_t size;
+		} reg[KR_CONTEXT_MAX];
+	} ctx;
 	struct {
 		uint64_t size;
 		struct kr_fld head, count, sent, s_head, r_head;

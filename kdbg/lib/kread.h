@@ -254,6 +254,48 @@ const struct kr_cap *kr_snap_cap_at(const struct kr_snapshot *s, uint64_t slot_a
 /* Rights as kdbg prints them: "rwgG" with '-' for a missing right. */
 void kr_rights_string(unsigned rights, char out[8]);
 
+/* ---- a task's registers and user memory (context.c) ------------------------ */
+/*
+ * A task's saved user registers: struct arch_context (the task's `ctx`;
+ * arch/{x86_64,aarch64}/include/arch_context.h) member by member, names
+ * and offsets from DWARF, arrays expanded ("x0".."x30"). x86_64 has r15..
+ * rax, vector, error, rip, cs, rflags, rsp, ss, fs_base; AArch64 x0..x30,
+ * sp, pc, pstate, tpidr, esr, vector, far. They are what the task resumes
+ * with; while a task runs in user mode (the current task, the CPU stopped
+ * outside the kernel) its live registers are the CPU's, not these.
+ */
+#define KR_CONTEXT_MAX 64
+struct kr_context {
+	const char *arch;         /* "x86_64" or "aarch64" (static) */
+	uint64_t task;            /* the task object it was read from */
+	int n;
+	struct kr_reg {
+		char name[16];        /* the struct arch_context member */
+		uint64_t value;
+	} reg[KR_CONTEXT_MAX];
+};
+
+/* Read the context of the task object at task_addr (checked to be a task):
+ * 0, KR_EIO (unreadable), KR_ECORRUPT (not a task), KR_EELF (the kernel's
+ * DWARF has no struct arch_context); kr_error() says why. */
+int kr_task_context(struct kr_reader *r, uint64_t task_addr, struct kr_context *out);
+/* A register by member name ("rip", "x30", "pstate"); false if absent. */
+bool kr_context_get(const struct kr_context *c, const char *name, uint64_t *value);
+
+/*
+ * User memory through a task's VSpace (the VSpace cap in its vspace slot):
+ * its 4-level page tables (4 KiB pages; x86_64 2 MiB/1 GiB leaves, AArch64
+ * 2 MiB/1 GiB blocks) are walked one entry per level, each table read from
+ * guest-physical memory, so a table outside RAM is KR_EIO, not a crash.
+ * Only user addresses: below KR_USER_TOP (ARCH_USER_TOP on both arches).
+ * Unmapped: KR_EIO with the address and level in kr_error(). A task
+ * without a VSpace: KR_EINVAL.
+ */
+#define KR_USER_TOP 0x00007ffffffff000ull
+int kr_task_user_translate(struct kr_reader *r, uint64_t task_addr, uint64_t va, uint64_t *pa);
+int kr_task_user_read(struct kr_reader *r, uint64_t task_addr, uint64_t va, void *buf,
+		      size_t len);
+
 /* ---- JSON (docs/schema.md) ------------------------------------------------- */
 /* The snapshot as a JSON object (a jansson json_t *, returned as void * so
  * that users without jansson need not include it); the caller json_decref()s. */

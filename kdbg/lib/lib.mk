@@ -22,7 +22,7 @@ KREAD_ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 KREAD_SRCS := $(addprefix kdbg/lib/,elf.c dwarf.c mem.c reader.c util.c snapshot.c \
-	decode.c json.c)
+	decode.c json.c context.c)
 KREAD_OBJS := $(patsubst kdbg/lib/%.c,$(KREAD_DIR)/obj/%.o,$(KREAD_SRCS))
 KREAD_ASAN_OBJS := $(patsubst kdbg/lib/%.c,$(KREAD_DIR)/asan/%.o,$(KREAD_SRCS) \
 	kdbg/lib/tools/kread-dump.c)

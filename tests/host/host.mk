@@ -104,3 +104,14 @@ $(HOST_AUTOCONF):
 endif
 
 -include $(shell find $(HOST_OUT) -name '*.d' 2>/dev/null)
+
+# Seed corpora and make check's bounded fuzzing runs, for every fuzzer's
+# .mk: $(call fuzz_check_args,RUNS,MAX_LEN,CORPUS_DIR) is RUNS runs from
+# the corpus's files (read, not written) with a fixed seed.
+fuzz_comma := ,
+fuzz_empty :=
+fuzz_space := $(fuzz_empty) $(fuzz_empty)
+fuzz_seed_list = $(subst $(fuzz_space),$(fuzz_comma),$(strip $(sort $(wildcard $(1)/*))))
+fuzz_seed_inputs = $(if $(wildcard $(1)/*),-seed_inputs=$(call fuzz_seed_list,$(1)))
+fuzz_check_args = -runs=$(strip $(1)) -seed=1 -max_len=$(strip $(2)) -timeout=10 \
+	$(call fuzz_seed_inputs,$(strip $(3)))

@@ -80,7 +80,7 @@ def build(arch):
             return r
     r = run(["make", "-j2", "O=" + b])
     if r.returncode == 0:
-        r = run(["make", "-j2", "O=" + b, "kread", "kread-asan"])
+        r = run(["make", "-j2", "O=" + b, "kread", "kread-asan", "test-osdata"])
     return r
 
 
@@ -411,6 +411,27 @@ def test_arch(arch, keep):
         same = all(outs[k] == outs["paging=false"] for k in outs) and \
             live_stopped == outs["paging=false"]
         T.check(same, "%s: the three cores and the stopped VM's RAM give the same JSON" % arch)
+
+        # ---- the gdbserver's pieces on the same core ---------------------------
+        osdata_dir = os.path.join(tmp, "osdata")
+        os.makedirs(osdata_dir)
+        rinit_elf = os.path.join(ROOT, b, "user", "rinit.elf")
+        rr = run([os.path.join(ROOT, b, "host/kdbg/gdbserver/test-osdata"), elf, phys,
+                  osdata_dir, "rinit=" + rinit_elf, "child=" + rinit_elf])
+        T.check(rr.returncode == 0 and "0 failed" in rr.stdout,
+                "%s gdbserver pieces on the core: info os tables, task contexts, g/p layouts, "
+                "user reads through each task's VSpace (tests/ide/test_osdata.c)" % arch,
+                rr.stdout[-3000:] + rr.stderr)
+        bad = []
+        for f in sorted(os.listdir(osdata_dir)):
+            try:
+                import xml.dom.minidom
+                xml.dom.minidom.parse(os.path.join(osdata_dir, f))
+            except Exception as e:  # expat's errors carry line and column
+                bad.append("%s: %s" % (f, e))
+        T.check(os.listdir(osdata_dir) and not bad,
+                "%s: every info os document (and 1,000 hostile names) is well-formed XML"
+                % arch, "\n".join(bad))
 
         # ---- against kdbg on the same core -----------------------------------
         d = outs["paging=false"] or {"tasks": [], "untyped": []}

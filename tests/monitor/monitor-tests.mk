@@ -63,14 +63,8 @@ MONITOR_FUZZ_RUNS_qmp := 15000
 MONITOR_FUZZ_MAXLEN_memmap := 12288
 MONITOR_FUZZ_MAXLEN_regs := 4096
 MONITOR_FUZZ_MAXLEN_qmp := 16384
-monitor_fuzz_comma := ,
-monitor_fuzz_empty :=
-monitor_fuzz_space := $(monitor_fuzz_empty) $(monitor_fuzz_empty)
-monitor_fuzz_seeds = $(subst $(monitor_fuzz_space),$(monitor_fuzz_comma),$(strip \
-	$(sort $(wildcard tests/monitor/fuzz-corpus/$(1)/*))))
-$(foreach n,$(MONITOR_FUZZ_NAMES),$(eval FUZZ_CHECK_ARGS_fuzz_$(n) = \
-	-runs=$$(MONITOR_FUZZ_RUNS_$(n)) -seed=1 -max_len=$$(MONITOR_FUZZ_MAXLEN_$(n)) \
-	-timeout=10 $$(if $$(call monitor_fuzz_seeds,$(n)),-seed_inputs=$$(call monitor_fuzz_seeds,$(n)))))
+$(foreach n,$(MONITOR_FUZZ_NAMES),$(eval FUZZ_CHECK_ARGS_fuzz_$(n) = $$(call fuzz_check_args,\
+	$$(MONITOR_FUZZ_RUNS_$(n)),$$(MONITOR_FUZZ_MAXLEN_$(n)),tests/monitor/fuzz-corpus/$(n))))
 
 monitor_fuzz_obj = $(patsubst %.c,$(MONITOR_FUZZ_DIR)/obj/%.o,$(1))
 
