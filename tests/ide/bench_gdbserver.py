@@ -10,9 +10,12 @@ steady, put kdbg-gdbserver in front of its gdbstub and time, inside GDB
   - `info os caps`: every capability as a table row;
 
 each right after a `stepi` (a new stop: the server reads the kernel
-again, nothing is cached), and once more at the same stop (warm). Every
-figure is the median over --runs stops (default 7). Exit status 1 if a
-run failed.
+again, nothing is cached), and once more at the same stop (warm); and
+`stepi` itself (a stop costs the server a snapshot, to name the task
+that runs), through the server and straight on QEMU's gdbstub. Every
+figure is the median over --runs stops (default 7). BENCH_QMP=0: without
+--qmp (the server reads through the gdbstub). Exit status 1 if a run
+failed.
 """
 import argparse
 import json
@@ -33,11 +36,11 @@ def timed(cmd):
     out = gdb.execute(cmd, to_string=True)
     return (time.perf_counter() - t) * 1000, out
 
-res = {"threads": [], "threads_warm": [], "caps": [], "caps_warm": []}
+res = {"threads": [], "threads_warm": [], "caps": [], "caps_warm": [], "stepi": []}
 gdb.execute("set pagination off")
 gdb.execute("target remote %(addr)s", to_string=True)
 for _ in range(%(runs)d):
-    gdb.execute("stepi", to_string=True)
+    res["stepi"].append(timed("stepi")[0])
     ms, out = timed("info threads")
     res["threads"].append(ms)
     res["nthreads"] = sum(1 for l in out.splitlines() if " Thread " in l)
@@ -51,6 +54,30 @@ out = {k: statistics.median(v) if isinstance(v, list) else v for k, v in res.ite
 print("BENCH " + json.dumps(out))
 gdb.execute("detach", to_string=True)
 '''
+
+# The cost of a stop, for comparison: stepi straight on QEMU's gdbstub.
+QEMU_SCRIPT = r'''
+import gdb, json, statistics, time
+gdb.execute("target remote %(addr)s", to_string=True)
+times = []
+for _ in range(%(runs)d):
+    t = time.perf_counter()
+    gdb.execute("stepi", to_string=True)
+    times.append((time.perf_counter() - t) * 1000)
+print("BENCH " + json.dumps({"stepi": statistics.median(times)}))
+gdb.execute("detach", to_string=True)
+'''
+
+
+def gdb_bench(elf, script, values, tmpdir):
+    with tempfile.NamedTemporaryFile("w", suffix=".py", dir=tmpdir, delete=False) as f:
+        f.write(script % values)
+    r = subprocess.run(["gdb-multiarch", "-q", "-nx", "-batch", elf, "-x", f.name],
+                       capture_output=True, text=True, timeout=600)
+    rows = [l for l in r.stdout.splitlines() if l.startswith("BENCH ")]
+    if not rows:
+        fail("gdb: status %d\n%s\n%s" % (r.returncode, r.stdout[-2000:], r.stderr[-2000:]))
+    return json.loads(rows[-1][6:])
 
 
 def main():
@@ -77,14 +104,10 @@ def main():
         line = server.stdout.readline()
         if not line.startswith("listening on "):
             fail("kdbg-gdbserver did not start: %r" % line)
-        with tempfile.NamedTemporaryFile("w", suffix=".py", dir=vm.dir, delete=False) as f:
-            f.write(GDB_SCRIPT % {"addr": line.split()[-1], "runs": a.runs})
-        r = subprocess.run(["gdb-multiarch", "-q", "-nx", "-batch", elf, "-x", f.name],
-                           capture_output=True, text=True, timeout=600)
-        rows = [l for l in r.stdout.splitlines() if l.startswith("BENCH ")]
-        if not rows:
-            fail("gdb: status %d\n%s\n%s" % (r.returncode, r.stdout[-2000:], r.stderr[-2000:]))
-        m = json.loads(rows[-1][6:])
+        m = gdb_bench(elf, GDB_SCRIPT, {"addr": line.split()[-1], "runs": a.runs}, vm.dir)
+        server.wait(30)   # --once: it ends with the debugger
+        m["qemu_stepi"] = gdb_bench(elf, QEMU_SCRIPT, {"addr": "127.0.0.1:%d" % vm.gdb_port,
+                                                       "runs": a.runs}, vm.dir)["stepi"]
     finally:
         if server and server.poll() is None:
             server.terminate()
@@ -94,6 +117,8 @@ def main():
           % (a.arch, m["nthreads"], m["ncaps"], a.runs))
     print("  info threads   %6.1f ms after a stop, %6.1f ms again" % (m["threads"], m["threads_warm"]))
     print("  info os caps   %6.1f ms after a stop, %6.1f ms again" % (m["caps"], m["caps_warm"]))
+    print("  stepi          %6.1f ms (%.1f ms on QEMU's gdbstub alone)"
+          % (m["stepi"], m["qemu_stepi"]))
 
 
 if __name__ == "__main__":
