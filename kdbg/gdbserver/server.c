@@ -402,7 +402,12 @@ static int handle(struct server *s, char *pkt, size_t len)
 	const struct kr_task *t;
 	int tid;
 
-	if (s->running)   /* all-stop: nothing is asked while running */
+	/* While the target runs (a debugger in non-stop mode, or a confused
+	 * one), thread and table queries are answered here, saying so;
+	 * anything else is QEMU's business. */
+	if (s->running && strncmp(pkt, "qXfer:osdata:", 13) && strncmp(pkt, "qXfer:threads:", 14) &&
+	    strcmp(pkt, "qfThreadInfo") && strcmp(pkt, "qsThreadInfo") && strcmp(pkt, "qC") &&
+	    strncmp(pkt, "qThreadExtraInfo,", 17))
 		return upstream_send(s, pkt, len);
 	if (!strncmp(pkt, "qSupported", 10))
 		return handle_supported(s, pkt);
