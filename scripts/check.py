@@ -110,6 +110,7 @@ def build(tally, layer, build_dir, defconfig, targets=()):
 # sessions, temporary directories and RAM files, libvirt domains.
 TOOL_COMMS = ("qemu-system-", "kdbg-top", "kdbg-gdbserver", "gdb-multiarch", "gdb")
 TEMP_GLOBS = ("/dev/shm/kdbg-top-test.*", "/tmp/kdbg-live-test.*", "/tmp/kread-*-*",
+              "/tmp/kdbg-ide-test.*",
               "/dev/shm/kdbg-*-run-*.ram", "/tmp/kdbg-*/run-*")
 
 

@@ -23,10 +23,12 @@ import argparse
 import os
 import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -415,6 +417,93 @@ def after_tests(args, port, vm):
             gdb.close()
 
 
+def suite_tests(args):
+    """`kdbg run --ide` as a user runs it, on the in-guest test suite
+    (build/top-ARCH-tests, repeating: what `kdbg top --run tests` builds):
+    the suite's tasks ("chan-15", "stats-99") are threads with states, and
+    a blocked one's frames are named from the suite's ELF; Ctrl-C ends
+    the gdbserver and QEMU and removes the run directory."""
+    arch = args.arch
+    from bench_top import build   # builds build/top-ARCH-tests, TESTS_REPEAT=0
+    out = build(arch, "tests")
+    elf = os.path.join(out, "cairn.elf")
+    suite_funcs = elf_functions(os.path.join(out, "user", "tests.elf"))
+    runtime = tempfile.mkdtemp(prefix="kdbg-ide-test.")
+    run = subprocess.Popen([os.path.join(HERE, "..", "..", "kdbg", "bin", "kdbg"), "run",
+                            "--ide", "--build", out, "--arch", arch,
+                            "--listen", "127.0.0.1:0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           env=dict(os.environ, KDBG_RUNTIME_DIR=runtime),
+                           start_new_session=True)
+    said, port, gdb = [], None, None
+    try:
+        deadline = time.monotonic() + 60
+        while port is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([run.stdout], [], [], 1)
+            line = run.stdout.readline() if ready else ""
+            if ready and not line:
+                break
+            said.append(line)
+            m = re.search(r"gdbserver listening on 127\.0\.0\.1:(\d+)", line)
+            port = int(m.group(1)) if m else None
+        if not T.check(port, "%s: kdbg run --ide (the test suite) says where its gdbserver "
+                       "listens" % arch, "".join(said)):
+            return
+        gdb = MI(elf, gdb=GDB)
+        gdb.cmd("-gdb-set mi-async on")   # as IDEs do: -exec-interrupt while running
+        gdb.cmd("-target-select remote 127.0.0.1:%d" % port)
+        # Test tasks come and go: run on a little until some exist, and
+        # one of them is blocked (else at least preempted: not running).
+        seen, blocked = [], None
+        for i in range(20):
+            threads = gdb.cmd("-thread-info").get("threads", [])
+            seen = [t for t in threads if re.match(r"[a-z][a-z0-9_]*-\d+$", t.get("name", ""))]
+            blocked = next((t for t in seen if "Blocked" in t.get("details", "")), None)
+            if len(seen) >= 2 and (blocked or i >= 10):
+                blocked = blocked or next((t for t in seen if "Running" not in
+                                           t.get("details", "")), None)
+                break
+            # Forget earlier stops (the connection's): wait for this one.
+            gdb.records = [r for r in gdb.records if not (r[0] == "*" and r[2] == "stopped")]
+            gdb.cmd("-exec-continue")
+            time.sleep(0.2)
+            gdb.cmd("-exec-interrupt")
+            gdb.wait_async("stopped", 10)
+        T.check(len(seen) >= 2 and all(any(st in t.get("details", "") for st in STATES)
+                                       for t in seen),
+                "%s kdbg run --ide: the suite's tasks are threads with their states (%s)"
+                % (arch, ", ".join("%s: %s" % (t["name"], t.get("details", "")) for t in seen[:4])),
+                show(threads))
+        frames = []
+        if blocked:
+            gdb.cmd("-thread-select %s" % blocked["id"])
+            frames = gdb.cmd("-stack-list-frames").get("stack", [])
+        T.check(frames and any(f.get("func") in suite_funcs for f in frames),
+                "%s kdbg run --ide: a waiting test task's frames (%s) are named from "
+                "tests.elf (%s)" % (arch, blocked and blocked.get("name"),
+                                    " <- ".join(f.get("func", "?") for f in frames[:4])),
+                show(frames) + "\n" + gdb.transcript(20))
+        gdb.cmd("-target-detach")
+    except (MIError, MITimeout) as e:
+        T.check(False, "%s kdbg run --ide on the test suite" % arch,
+                "%s\n%s\n%s" % (e, gdb.transcript() if gdb else "", "".join(said)))
+    finally:
+        if gdb:
+            gdb.close()
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGINT)   # Ctrl-C in its terminal
+        try:
+            status = run.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            status = run.wait()
+        left = [d for d in os.listdir(runtime) if d.startswith("run-")]
+        T.check(status in (0, 130) and not left,
+                "%s kdbg run --ide: Ctrl-C ends the gdbserver and QEMU, the run directory "
+                "is removed (status %s)" % (arch, status), "%s\n%s" % (left, run.stdout.read()))
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
 def group_cmdlines(adapter):
     out = []
     for pid, _comm in adapter.group():
@@ -544,6 +633,8 @@ def main():
         if server and server.proc.poll() is None:
             server.close()
         vm.close()
+    if with_server:
+        suite_tests(args)
     print("# %s: %.1fs%s" % (arch, time.monotonic() - start,
                              ", %d skipped" % len(skipped) if skipped else ""))
     return T.done()
