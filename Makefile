@@ -280,6 +280,8 @@ help:
 	@echo "  host-tests       build the host unit tests of the capability core"
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
 	@echo "  monitor-fuzz     F=memmap|regs|qmp: fuzz a kdbg-top parser until stopped"
+	@echo "  gdbserver-fuzz   fuzz kdbg-gdbserver's packet parser until stopped"
+	@echo "  gdbserver-test   kdbg-gdbserver against fake gdbstubs (part of check)"
 	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
 	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
 	@echo "  bench-monitor    kdbg-top under the demo load (part of bench)"
