@@ -37,7 +37,7 @@ CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
 NOCONFIG_TARGETS := help clean distclean deps bench bench-monitor $(CONFIG_TARGETS)
 
 # ---------------------------------------------------------------- config ---
-KCONFIG_RUN := $(PYTHON) -m
+KCONFIG_RUN := $(PYTHON) -c 'import kconfiglib' 2>/dev/null || { echo "make: no kconfiglib for $(PYTHON): run make deps (or scripts/install-deps)" >&2; exit 1; }; $(PYTHON) -m
 
 menuconfig:
 	$(Q)mkdir -p $(BUILD)

@@ -141,4 +141,63 @@ for args in "run --arch sparc|arch must be x86_64 or aarch64, not sparc" \
 		fail "kdbg $a is a usage error" "status $st: $out"
 	fi
 done
+
+# kdbg never reports over nothing (the GDB side is test_kdbg_trust.py):
+# attaching where nothing listens, to a path that is no socket, or to a
+# core of the other arch's kernel is an error (exit 1) at once, not a GDB
+# prompt over the bare ELF; `kdbg run` stops where the kernel is not
+# initialised and its commands say so; `kdbg run --ready` stops where
+# they work.
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+t0=$(date +%s%N)
+out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "127.0.0.1:$port" --build "$build" 2>&1); st=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ $st -eq 1 ] && [ $ms -lt 5000 ] && echo "$out" | grep -q "connection refused" &&
+	! echo "$out" | grep -q "tasks"; then
+	pass "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once"
+else
+	fail "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once" "status $st after $ms ms: $out"
+fi
+: >"$run_dir/not-a-socket"
+out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "unix:$run_dir/not-a-socket" --build "$build" 2>&1); st=$?
+if [ $st -eq 1 ] && echo "$out" | grep -q "is not a socket"; then
+	pass "kdbg attach unix:FILE that is no socket: exit 1"
+else
+	fail "kdbg attach unix:FILE that is no socket: exit 1" "status $st: $out"
+fi
+/usr/bin/python3 - "$build/cairn.elf" "$run_dir/other-arch.core" <<'PY'
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    machine = struct.unpack_from("<H", f.read(20), 18)[0]
+other = 183 if machine == 62 else 62  # EM_AARCH64 / EM_X86_64
+with open(sys.argv[2], "wb") as f:
+    f.write(b"\x7fELF" + bytes([2, 1, 1]) + bytes(9) + struct.pack("<HHI", 4, other, 1) + bytes(44))
+PY
+sum0=$(md5sum <"$run_dir/other-arch.core")
+out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "core:$run_dir/other-arch.core" --build "$build" 2>&1); st=$?
+if [ $st -eq 1 ] && echo "$out" | grep -q "is a core of an .* machine, but .* is an .* kernel" &&
+	[ "$(md5sum <"$run_dir/other-arch.core")" = "$sum0" ]; then
+	pass "kdbg attach core: of the other arch's kernel: exit 1, core left alone"
+else
+	fail "kdbg attach core: of the other arch's kernel: exit 1, core left alone" "status $st: $out"
+fi
+out=$(printf '%s\n' 'kdbg tasks' 'kdbg check' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
+if echo "$out" | grep -q "kdbg tasks: kernel not initialised yet" &&
+	echo "$out" | grep -q "kdbg check: kernel not initialised yet" && ! echo "$out" | grep -q "<corrupt"; then
+	pass "kdbg run at the first instruction: commands say 'kernel not initialised yet'"
+else
+	fail "kdbg run at the first instruction: commands say 'kernel not initialised yet'" "$out"
+fi
+out=$(printf '%s\n' 'kdbg tasks' 'kdbg check' 'kill' 'quit' | timeout 60 "$kdbg" run --ready --build "$build" 2>&1)
+if echo "$out" | grep -qE '^\*? +rinit +0x[0-9a-f]+ ' && echo "$out" | grep -q " 0 violations"; then
+	pass "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work"
+else
+	fail "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work" "$out"
+fi
+out=$("$kdbg" run --ide --ready --build "$build" 2>&1); st=$?
+if [ $st -eq 2 ] && echo "$out" | grep -q "no --ready"; then
+	pass "kdbg run --ide --ready is a usage error"
+else
+	fail "kdbg run --ide --ready is a usage error" "status $st: $out"
+fi
 exit $status

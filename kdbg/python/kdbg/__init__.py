@@ -18,6 +18,7 @@ def load():
     from . import command, functions, printers
     from . import tasks, cpool, cdt, chan, untyped, vspace, log, check, checkpoint  # noqa: F401
     from . import reference, schema  # noqa: F401
+    from . import graph, snapshot, breaks, usersyms  # noqa: F401
     if not _loaded:
         command.KdbgPrefix()
         for cls in command.COMMANDS:

@@ -1,7 +1,9 @@
 """kdbg cdt: the capability derivation tree drawn with box characters."""
+import gdb
+
 from . import consts, fmt
-from .command import KdbgCommand, Usage, default_task, find_task, pointer_to, register, \
-    task_arg, task_root_pool, value_of
+from .command import KdbgCommand, Usage, address_arg, default_task, find_task, register, \
+    task_root_pool
 from .mem import Corrupt
 
 MAX_NODES = 1 << 21
@@ -63,22 +65,42 @@ def draw(world, root, out, limit=MAX_NODES):
     return count
 
 
+def slot_number(text):
+    try:
+        return int(text, 0)
+    except ValueError:
+        pass
+    try:
+        return int(gdb.parse_and_eval(text))
+    except (gdb.error, ValueError, OverflowError):
+        raise Usage("SLOT must be a number, not '%s'" % text)
+
+
 def resolve(world, args, raw):
-    if len(args) == 2 and find_task(world, args[0]) is not None:
-        t = task_arg(world, args[0])
-        try:
-            idx = int(value_of(args[1]))
-        except (ValueError, OverflowError):
-            raise Usage("SLOT must be a number")
+    t = find_task(world, args[0]) if args else None
+    if t is not None:
+        if len(args) == 1:
+            raise Usage("give TASK SLOT, or an EXPR for a struct slot *")
+        if len(args) > 2:
+            raise Usage("unexpected '%s' after TASK SLOT" % " ".join(args[2:]))
+        idx = slot_number(args[1])
         o, radix, slots = world.pool(task_root_pool(world, t))
         if not 0 <= idx < len(slots):
-            raise Usage("slot %d out of range (pool has %d)" % (idx, len(slots)))
+            raise Usage("slot %d out of range: %s's root CPool has %d slots"
+                        % (idx, args[0], len(slots)))
+        if slots[idx].empty and slots[idx].clean:
+            raise Usage("slot %d of %s's root CPool is empty" % (idx, args[0]))
         return [slots[idx]]
-    if len(args) == 1 and find_task(world, args[0]) is not None:
-        raise Usage("give TASK SLOT, or an EXPR for a struct slot *")
     if args:
-        addr, _ = pointer_to(value_of(raw), "slot")
-        return [world.slot_at(addr)]
+        addr, _ = address_arg(world, raw, ("slot", "cap"))
+        s = world.index().get(addr)
+        if s is None:
+            raise Usage("%s is not a slot of a live CPool, task, channel or IRQ handler"
+                        % ("%#x" % addr if raw.strip() in ("%#x" % addr, str(addr))
+                           else "'%s' (%#x)" % (raw, addr)))
+        if s.empty and s.clean:
+            raise Usage("the slot at %#x [%s] is empty" % (addr, s.where))
+        return [s]
     # The whole forest: every root, in container order.
     roots = []
     for _, slots in world.containers()[0]:

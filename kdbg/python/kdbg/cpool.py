@@ -1,7 +1,7 @@
 """kdbg cpool: the used slots of a CPool."""
-from . import fmt
-from .command import KdbgCommand, Usage, default_task, find_task, pointer_to, register, \
-    task_root_pool, value_of
+from . import consts, fmt
+from .command import KdbgCommand, address_arg, default_task, find_task, live_object, \
+    register, task_root_pool
 from .mem import Corrupt
 
 
@@ -11,14 +11,10 @@ def resolve_pool(world, args, raw):
     t = find_task(world, args[0]) if len(args) == 1 else None
     if t is not None:
         return task_root_pool(world, t)
-    v = value_of(raw)
-    addr, is_pool = pointer_to(v, "cpool")
-    if is_pool:
-        return addr
-    _, is_task = pointer_to(v, "task")
-    if is_task:
-        return task_root_pool(world, addr)
-    return addr
+    addr, tag = address_arg(world, raw, ("cpool", "task"))
+    want = {"cpool": (consts.CPOOL,), "task": (consts.TASK,)}.get(tag, (consts.CPOOL, consts.TASK))
+    addr, t = live_object(world, addr, want, raw)
+    return task_root_pool(world, addr) if t == consts.TASK else addr
 
 
 @register

@@ -35,15 +35,23 @@ def obj_column(s):
     return "%#x" % s.obj
 
 
-def summary(world, s):
-    """One line about the object a cap refers to."""
+def summary(world, s, addr_shown=False):
+    """One line about the object a cap refers to. addr_shown: the caller
+    prints the object's address already (an unnamed object is not
+    labelled with it a second time)."""
     try:
-        return _summary(world, s)
+        return _summary(world, s, addr_shown)
     except Corrupt as e:
         return "<corrupt: %s>" % e
 
 
-def _summary(world, s):
+def _named(world, o, addr_shown):
+    """The object's label and a space, or nothing when it is only its
+    address and that is shown already."""
+    return "" if addr_shown and not o.name else world.label(o) + " "
+
+
+def _summary(world, s, addr_shown=False):
     t = s.type
     if t == consts.UNTYPED:
         if s.bits > 63:
@@ -64,12 +72,13 @@ def _summary(world, s):
         d = world.channel(s.obj)
         ns, _ = world.queue(d["senders_head"])
         nr, _ = world.queue(d["receivers_head"])
-        return "%s %d/%d queued, %d senders, %d receivers" % (
-            world.label(d["obj"]), d["count"], world.k.ring_len, len(ns), len(nr))
+        return "%s%d/%d queued, %d senders, %d receivers" % (
+            _named(world, d["obj"], addr_shown), d["count"], world.k.ring_len, len(ns), len(nr))
     if t == consts.NOTIFICATION:
         d = world.notification(s.obj)
         nw, _ = world.queue(d["waiters_head"])
-        return "%s word %#x, %d waiters" % (world.label(d["obj"]), d["word"], len(nw))
+        return "%sword %#x, %d waiters" % (_named(world, d["obj"], addr_shown), d["word"],
+                                             len(nw))
     if t in (consts.PAGE, consts.PAGE_TABLE):
         mapped = "mapped at %#x" % (s.data & ~0xfff) if s.data & 1 else "unmapped"
         return "frame %#x, %s" % (s.obj, mapped)
@@ -86,7 +95,7 @@ def _summary(world, s):
             from .mem import read
             d = k.io_port.decode(read(s.obj, k.io_port.size, "io_port"))
             return "ports %#x-%#x" % (d["first"], d["last"])
-        return world.label(o)
+        return _named(world, o, addr_shown).strip() or "io port"
     return "<corrupt: type %d>" % t
 
 
@@ -95,4 +104,15 @@ def cap_line(world, s):
     if s.type >= world.k.type_count:
         return "<corrupt: cap type %d>" % s.type
     return "%-12s %-5s %-14s %-20s %s" % (consts.type_label(s.type), rights(s.rights),
-                                         badge(s), obj_column(s), summary(world, s))
+                                         badge(s), obj_column(s),
+                                         summary(world, s, addr_shown=True))
+
+
+def cap_brief(world, s):
+    """cap_line's fields without its table padding: for a cap in a sentence."""
+    if s.type >= world.k.type_count:
+        return "<corrupt: cap type %d>" % s.type
+    b = badge(s)
+    return " ".join(x for x in (consts.type_label(s.type), rights(s.rights),
+                                "badge " + b if b and s.type != consts.CPOOL else b,
+                                obj_column(s), summary(world, s, addr_shown=True)) if x)

@@ -10,6 +10,7 @@ Usage: kdbg reference
 docs/kdbg.md's reference section is generated with this."""
     name = "reference"
     usage = ""
+    requires = None  # the docstrings only: no target needed
 
     def run(self, world, args):
         if args:

@@ -2,6 +2,7 @@
 from . import consts
 from .command import KdbgCommand, Usage, register
 from .mem import Corrupt, symbol_address
+from .usersyms import symbolize
 
 
 def blocked_on(world, t):
@@ -33,8 +34,9 @@ class Tasks(KdbgCommand):
 
 Usage: kdbg tasks [--json]
 Tasks come from object_lists[task]; `*` marks the running task
-(sched.current). A Faulted task shows its fault. --json: the tasks as
-one line of JSON (docs/schema.md), as `kdbg json tasks`."""
+(sched.current). A Faulted task shows its fault. With user symbols
+loaded (kdbg symbols) a line ends with the ip's <function+offset>.
+--json: the tasks as one line of JSON (docs/schema.md), as `kdbg json tasks`."""
     name = "tasks"
     usage = "[--json]"
     json_ok = True
@@ -60,6 +62,9 @@ one line of JSON (docs/schema.md), as `kdbg json tasks`."""
             extra = ""
             if t["state"] == consts.state_value("FAULTED"):
                 extra = "  (%s at %#x)" % (consts.fault_label(t["fault_kind"]), t["fault_addr"])
+            sym = symbolize(t["ip"])
+            if sym:
+                extra += "  <%s>" % sym
             self.out("%s %-16s %#018x %-20s %4d  %-28s %#018x %#x%s" % (
                 "*" if o.addr == cur else " ", o.name or "(unnamed)", o.addr, state,
                 t["priority"], blocked_on(world, t) or "-", t["ip"], t["sp"], extra))

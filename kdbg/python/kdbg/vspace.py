@@ -1,8 +1,9 @@
 """kdbg vspace: a task's mappings, walking its page tables (x86_64 or AArch64)."""
+import re
 import struct
 
 from . import consts
-from .command import KdbgCommand, Usage, register, task_arg
+from .command import KdbgCommand, Usage, find_task, register, task_arg
 from .mem import Corrupt, read, symbol_address
 
 ENTRIES = 512
@@ -141,11 +142,17 @@ the kernel's own TTBR1 table)."""
 
     def run(self, world, args):
         kernel = "--kernel" in args
-        raw = self.raw.replace("--kernel", "").strip()
-        if not raw:
+        rest = [a for a in args if a != "--kernel"]
+        if not rest:
             raise Usage("one TASK")
+        if len(rest) > 1 and find_task(world, rest[0]) is not None:
+            raise Usage("unexpected '%s' after TASK" % " ".join(rest[1:]))
+        raw = re.sub(r"(^|\s)--kernel(?=\s|$)", " ", self.raw).strip()
         t = world.task(task_arg(world, raw))
         s = t["slots"][1]
+        if s.empty and s.clean:
+            raise Usage("task '%s' has no VSpace yet (its vspace slot is empty)"
+                        % t["obj"].name)
         if s.type != consts.VSPACE:
             raise Corrupt("task '%s' has no VSpace (slot holds %s)"
                           % (t["obj"].name, consts.type_label(s.type)))
