@@ -153,3 +153,16 @@ def run_until_idle():
 def no_traceback(out):
     return "Traceback" not in out and "Python Exception" not in out and \
         "Error occurred in Python" not in out
+
+
+def rinit_slot(i):
+    """rinit's root-pool slot i as a gdb.Value, read without kdbg (tests
+    check kdbg against it)."""
+    t = gdb.parse_and_eval("object_lists[%d].head" % int(gdb.parse_and_eval("CAIRN_OBJ_TASK")))
+    t = t.cast(gdb.lookup_type("struct task").pointer())
+    while t:
+        if t["hdr"]["name"].string() == "rinit":
+            pool = t["slots"][0]["cap"]["obj"].cast(gdb.lookup_type("struct cpool").pointer())
+            return pool["slots"][i]
+        t = t["hdr"]["next"].cast(gdb.lookup_type("struct task").pointer())
+    raise RuntimeError("no rinit task")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gdbtest import check, guarded, no_traceback, run, run_until_idle, shell  # noqa: E402
+from gdbtest import check, guarded, no_traceback, run, run_until_idle, shell, rinit_slot  # noqa: E402
 import gdb  # noqa: E402
 
 TREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -16,18 +16,6 @@ KDBG = os.path.join(TREE, "kdbg", "bin", "kdbg")
 COMMANDS = ["kdbg tasks", "kdbg cpool", "kdbg cdt rinit 2", "kdbg cdt rinit 255", "kdbg chan",
             "kdbg untyped", "kdbg vspace rinit", "kdbg log 20", "kdbg check",
             "kdbg checkpoint", "print *$kdbg_task(\"rinit\")", "print $kdbg_cap(\"rinit\", 255)"]
-
-
-def rinit_slot(i):
-    """rinit's root-pool slot i as a gdb.Value, independent of kdbg."""
-    for_each = gdb.parse_and_eval("object_lists[%d].head" % int(gdb.parse_and_eval("CAIRN_OBJ_TASK")))
-    t = for_each.cast(gdb.lookup_type("struct task").pointer())
-    while t:
-        if t["hdr"]["name"].string() == "rinit":
-            pool = t["slots"][0]["cap"]["obj"].cast(gdb.lookup_type("struct cpool").pointer())
-            return pool["slots"][i]
-        t = t["hdr"]["next"].cast(gdb.lookup_type("struct task").pointer())
-    raise RuntimeError("no rinit task")
 
 
 def rinit_entry():

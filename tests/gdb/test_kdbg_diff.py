@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdbtest  # noqa: E402
 from gdbtest import check, guarded, no_traceback, run, serial, serial_drain, shell, \
-    wait_for_shell  # noqa: E402
+    wait_for_shell, rinit_slot  # noqa: E402
 import gdb  # noqa: E402
 
 SNAP_DIR = os.path.join(os.environ.get("KDBG_TEST_RUN_DIR", "/tmp"), "snapshots")
@@ -38,18 +38,6 @@ def drive(commands, name):
             serial_drain()
             return "".join(out)
     raise RuntimeError("checkpoint %s never reached" % name)
-
-
-def rinit_slot(i):
-    """rinit's root-pool slot i as a gdb.Value, without kdbg."""
-    t = gdb.parse_and_eval("object_lists[%d].head" % int(gdb.parse_and_eval("CAIRN_OBJ_TASK")))
-    t = t.cast(gdb.lookup_type("struct task").pointer())
-    while t:
-        if t["hdr"]["name"].string() == "rinit":
-            pool = t["slots"][0]["cap"]["obj"].cast(gdb.lookup_type("struct cpool").pointer())
-            return pool["slots"][i]
-        t = t["hdr"]["next"].cast(gdb.lookup_type("struct task").pointer())
-    raise RuntimeError("no rinit task")
 
 
 def hx(v):

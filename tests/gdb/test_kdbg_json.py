@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gdbtest import check, guarded, no_traceback, run, run_until_idle, shell  # noqa: E402
+from gdbtest import check, guarded, no_traceback, run, run_until_idle, shell, rinit_slot  # noqa: E402
 import gdb  # noqa: E402
 
 TREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -38,18 +38,6 @@ def kdbg_json(args=""):
 
 def task_ptr(addr):
     return gdb.parse_and_eval("(struct task *)%s" % addr)
-
-
-def rinit_slot(i):
-    """rinit's root-pool slot i as a gdb.Value, without kdbg."""
-    t = gdb.parse_and_eval("object_lists[%d].head" % int(gdb.parse_and_eval("CAIRN_OBJ_TASK")))
-    t = t.cast(gdb.lookup_type("struct task").pointer())
-    while t:
-        if t["hdr"]["name"].string() == "rinit":
-            pool = t["slots"][0]["cap"]["obj"].cast(gdb.lookup_type("struct cpool").pointer())
-            return pool["slots"][i]
-        t = t["hdr"]["next"].cast(gdb.lookup_type("struct task").pointer())
-    raise RuntimeError("no rinit task")
 
 
 def state_name(value):
