@@ -218,7 +218,7 @@ ALL_HOST_TESTS = $(HOST_TESTS) $(USER_HOST_TESTS)
 host-tests: $(USER_HOST_TESTS)
 
 check:
-	$(Q)$(PYTHON) scripts/check.py --build $(BUILD)/check $(if $(ONLY),$(addprefix --only ,$(ONLY))) $(if $(CHECK_ARCH),$(addprefix --arch ,$(CHECK_ARCH)))
+	$(Q)GDB_TESTS='$(TEST)' $(PYTHON) scripts/check.py --build $(BUILD)/check $(if $(ONLY),$(addprefix --only ,$(ONLY))) $(if $(CHECK_ARCH),$(addprefix --arch ,$(CHECK_ARCH)))
 
 # `make print-VAR` shows a variable (scripts/check.py asks for test lists).
 print-%:
@@ -276,7 +276,8 @@ help:
 	@echo
 	@echo "Tests:"
 	@echo "  check            every test layer, both arches; ends with 'N passed, N failed'"
-	@echo "                   (ONLY='guest shell' some layers, CHECK_ARCH=aarch64 one arch)"
+	@echo "                   (ONLY='guest shell' some layers, CHECK_ARCH=aarch64 one arch,"
+	@echo "                   ONLY=gdb TEST='kdbg_graph cli' some GDB tests)"
 	@echo "  host-tests       build the host unit tests of the capability core"
 	@echo "  fuzz             run the capability-core fuzzer until stopped"
 	@echo "  monitor-fuzz     F=memmap|regs|qmp: fuzz a kdbg-top parser until stopped"

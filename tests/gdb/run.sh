@@ -5,9 +5,34 @@
 # (KDBG_TEST_SERIAL) and a QMP socket (KDBG_TEST_QMP). Each script prints
 # TAP lines and ends GDB with `quit STATUS` (gdb -batch would otherwise
 # exit 0 even when a script raises).
+#
+# run.sh BUILD_DIR TEST... runs only those: a script's name with or without
+# test_ and .py (kdbg_graph, test_kdbg_graph.py), or `cli` for the CLI part
+# at the end. With no TEST, $GDB_TESTS (make check ONLY=gdb TEST=...)
+# names them; empty: everything.
 set -u -o pipefail
-build=${1:?usage: run.sh BUILD_DIR}
+build=${1:?usage: run.sh BUILD_DIR [TEST...]}
+shift
 here=$(cd "$(dirname "$0")" && pwd)
+tests=${*:-${GDB_TESTS:-}}
+# wanted NAME: whether the test NAME (test_x, or cli) is to run.
+wanted() {
+	[ -z "$tests" ] && return 0
+	for w in $tests; do
+		w=${w%.py}
+		w=${w#test_}
+		[ "$w" = "${1#test_}" ] && return 0
+	done
+	return 1
+}
+for w in $tests; do
+	w=${w%.py}
+	w=${w#test_}
+	if [ "$w" != cli ] && [ ! -f "$here/test_$w.py" ]; then
+		echo "run.sh: no test '$w' (tests: cli $(cd "$here" && ls test_*.py | sed 's/^test_//; s/\.py$//' | tr '\n' ' '))" >&2
+		exit 2
+	fi
+done
 status=0
 run_dir=$(mktemp -d /tmp/cairn-gdbtest.XXXXXX)
 trap 'rm -rf "$run_dir"' EXIT
@@ -17,6 +42,7 @@ export KDBG_TEST_BUILD=$(cd "$build" && pwd)
 export KDBG_RUNTIME_DIR=$run_dir/kdbg
 for t in "$here"/test_*.py; do
 	name=$(basename "$t" .py)
+	wanted "$name" || continue
 	echo "# $name.py"
 	export KDBG_TEST_SERIAL=$run_dir/$name.serial
 	export KDBG_TEST_QMP=$run_dir/$name.qmp
@@ -29,6 +55,9 @@ done
 # The CLI end to end: `kdbg run` boots this build (its arch from the ELF)
 # and GDB, reading commands from a pipe, shows rinit's tasks; the run
 # directory has its layout while it runs and is gone afterwards.
+if ! wanted cli; then
+	exit $status
+fi
 echo "# kdbg run"
 kdbg=$here/../../kdbg/bin/kdbg
 pass() { echo "ok - $1"; }
