@@ -4,11 +4,16 @@
 #   $(BUILD)/cairn.elf-gdb.py          GDB's auto-load script for cairn.elf:
 #                                      puts kdbg on sys.path and loads it
 #
-# The top-level Makefile includes this and adds $(KDBG_OUTPUTS) to `all`.
+# The top-level Makefile includes this and adds $(KDBG_OUTPUTS) to `all`;
+# `make kdbg-scripts` builds them alone (with cairn.elf: what GDB needs,
+# without kdbg-top and the gdbserver).
 
 KDBG_CONSTANTS := $(BUILD)/kdbg/cairn_constants.py
 KDBG_AUTOLOAD := $(BUILD)/cairn.elf-gdb.py
 KDBG_OUTPUTS := $(KDBG_CONSTANTS) $(KDBG_AUTOLOAD)
+
+kdbg-scripts: $(KDBG_OUTPUTS)
+.PHONY: kdbg-scripts
 
 # The arch header that defines KERNEL_VBASE and DIRECT_MAP_BASE.
 KDBG_ARCH_HEADER := arch/$(ARCH)/include/arch_memory.h

@@ -125,6 +125,20 @@ static void print_listening(int fd)
 	fflush(stdout);
 }
 
+/* HOST:PORT (a numeric port) or unix:PATH: the shapes --target and
+ * --listen take, checked before anything is opened so that a mistyped
+ * address is a usage error (exit 2), not a failed connection. */
+static bool address_shape_ok(const char *addr, bool unix_ok)
+{
+	const char *colon = strrchr(addr, ':');
+
+	if (unix_ok && strncmp(addr, "unix:", 5) == 0)
+		return addr[5] != 0;
+	if (!colon || colon == addr || !colon[1])
+		return false;
+	return strspn(colon + 1, "0123456789") == strlen(colon + 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -178,6 +192,10 @@ int main(int argc, char **argv)
 		return usage_error("%s", "--elf is required (the kernel ELF, cairn.elf)");
 	if (!target)
 		return usage_error("%s", "--target is required (QEMU's gdbstub, HOST:PORT or unix:PATH)");
+	if (!address_shape_ok(target, true))
+		return usage_error("--target %s: expected HOST:PORT or unix:PATH", target);
+	if (!address_shape_ok(listen_addr, false))
+		return usage_error("--listen %s: expected HOST:PORT", listen_addr);
 	buf_str(&s.libraries, "</library-list>\n");
 	if (!s.next_tid)
 		buf_free(&s.libraries);   /* no user ELF: no libraries feature */

@@ -63,6 +63,102 @@ def hx(v):
     return "0x%x" % int(v)
 
 
+def test_other_commands(doc, pool, c255, c102):
+    """The --json of cdt, check, log, vspace, checkpoint, symbols, graph and
+    the lists of snapshot, break and watch: the same vocabulary, the same
+    values as the text commands and the kernel."""
+    import re
+    tmp = os.environ.get("KDBG_TEST_RUN_DIR", "/tmp")
+    envelope = ["schema", "arch", "kernel"]
+    tree = doc_of(run("kdbg cdt rinit 255 --json"))
+    caps = {c["slot_addr"]: c for c in doc["caps"]}
+    check(list(tree) == envelope + ["caps", "problems"] and c255 is not None and c102 is not None
+          and tree["caps"] == [caps[c255["slot_addr"]], caps[c102["slot_addr"]]],
+          "kdbg cdt rinit 255 --json: the tree's caps (the schema's), parent first", tree)
+    whole = doc_of(run("kdbg cdt --json"))["caps"]
+    seen = set()
+    ordered = True
+    for c in whole:
+        ordered &= c["parent"] is None or c["parent"] in seen
+        seen.add(c["slot_addr"])
+    check(sorted(c["slot_addr"] for c in whole) == sorted(caps) and ordered,
+          "kdbg cdt --json: every cap once, each after its CDT parent")
+
+    text = run("kdbg check")
+    m = re.search(r"(\d+) objects, (\d+) used slots, (\d+) violations", text)
+    ck = doc_of(run("kdbg check --json"))
+    check(m is not None and list(ck) == envelope + ["check", "problems"] and ck["check"] ==
+          {"objects": int(m.group(1)), "used": int(m.group(2)), "violations": 0}
+          and ck["problems"] == [], "kdbg check --json: the counts of kdbg check, no violations",
+          (text, ck))
+
+    lg = doc_of(run("kdbg log 3 --json"))
+    check(list(lg) == envelope + ["log", "problems"] and lg["log"] == kdbg_json("--log 3")["log"]
+          and lg["log"] == "\n".join(run("kdbg log 3").splitlines()) + "\n",
+          "kdbg log 3 --json: the last 3 lines, as kdbg json --log 3 and kdbg log 3", lg)
+
+    rinit = by(doc["tasks"], "name", "rinit")
+    vs = doc_of(run("kdbg vspace rinit --json"))["vspace"]
+    text = run("kdbg vspace rinit")
+    rows = []
+    for va, end, pa, size, pages, flags, memory in re.findall(
+            r"^(0x[0-9a-f]+)-(0x[0-9a-f]+) (0x[0-9a-f]+) +(0x[0-9a-f]+) +(\d+)  (\S+) ?(\S*)$",
+            text, re.M):
+        rows.append({"va": hx(int(va, 16)), "pa": hx(int(pa, 16)), "size": int(size, 16),
+                     "pages": int(pages), "flags": flags, "memory": memory or "normal"})
+    root = hx(gdb.parse_and_eval("((struct task *)%s)->slots[1].cap.obj" % rinit["addr"]))
+    check(rows and vs == {"task": "rinit", "task_addr": rinit["addr"], "root": root,
+                          "kernel": False, "mappings": rows},
+          "kdbg vspace rinit --json: the task, its root table, kdbg vspace's mappings",
+          (vs, rows))
+
+    cp = doc_of(run("kdbg checkpoint --json"))
+    check(list(cp) == envelope + ["checkpoint", "problems"] and cp["checkpoint"] == "queued",
+          "kdbg checkpoint --json: the last checkpoint's name", cp)
+
+    sym = doc_of(run("kdbg symbols --json"))["symbols"]
+    again = doc_of(run("kdbg symbols --json"))["symbols"]
+    ok = len(sym) == 1 and sym[0]["file"].endswith(".elf") and os.path.isfile(sym[0]["file"])
+    if ok:
+        with open(sym[0]["file"], "rb") as f:
+            entry = int.from_bytes(f.read(32)[24:32], "little")
+        ok = sym[0]["entry"] == hx(entry) and again[0]["loaded"] is False and \
+            again[0]["file"] == sym[0]["file"]
+    check(ok, "kdbg symbols --json: the ELF, its entry point; loaded false the second time",
+          (sym, again))
+
+    g = doc_of(run("kdbg graph rinit -o %s/g.dot --json" % tmp))
+    text = run("kdbg graph rinit -o %s/g2.dot" % tmp)
+    m = re.search(r"(\d+) tasks?, (\d+) pools?, (\d+) caps?, (\d+) derivation", text)
+    check(m is not None and g["graph"] == {"file": "%s/g.dot" % os.path.abspath(tmp),
+                                           "tasks": int(m.group(1)), "pools": int(m.group(2)),
+                                           "caps": int(m.group(3)),
+                                           "derivations": int(m.group(4))}
+          and os.path.isfile("%s/g.dot" % tmp),
+          "kdbg graph --json: the file written and what it holds, as the text says", (g, text))
+
+    snap = doc_of(run("kdbg snapshot save %s/js1.json --json" % tmp))["snapshot"]
+    listed = doc_of(run("kdbg snapshot list %s --json" % tmp))["snapshots"]
+    one = by(listed, "name", "js1")
+    check(snap["path"] == "%s/js1.json" % os.path.abspath(tmp) and snap["checkpoint"] == "queued"
+          and one is not None and one["tasks"] == len(doc["tasks"]) and
+          one["caps"] == len(doc["caps"]) and one["checkpoint"] == "queued",
+          "kdbg snapshot save/list --json: the file, its checkpoint and counts", (snap, listed))
+
+    run("kdbg break mint --task rinit --slot 5")
+    br = doc_of(run("kdbg break list --json"))["breaks"]
+    run("kdbg break remove all")
+    check(len(br) == 1 and {k: br[0][k] for k in ("op", "task", "slot", "type", "hits", "last")}
+          == {"op": "mint", "task": "rinit", "slot": 5, "type": None, "hits": 0, "last": None}
+          and br[0]["functions"] == ["sys_cap_mint"],
+          "kdbg break list --json: the breakpoint with its filters and kernel function", br)
+    run("kdbg watch cap rinit 255")
+    wl = doc_of(run("kdbg watch list --json"))["watches"]
+    run("kdbg watch delete all")
+    check(len(wl) == 1 and wl[0]["kind"] == "cap" and wl[0]["addr"] == c255["slot_addr"],
+          "kdbg watch list --json: the watch, its kind and slot address", wl)
+
+
 def test():
     # ---- the booted system, every task waiting -------------------------------
     shell([], "boot")
@@ -158,7 +254,8 @@ def test():
     check(isinstance(withlog["log"], str) and len(withlog["log"].splitlines()) <= 3
           and "rinit>" in withlog["log"], "kdbg json --log 3: the log's last lines", withlog["log"])
     for bad, msg in (("kdbg json frobs", "unknown section 'frobs'"),
-                     ("kdbg log --json", "has no --json")):
+                     ("kdbg reference --json", "has no --json (it prints help texts"),
+                     ("kdbg break mint --json", "has no --json there (setting or removing")):
         try:
             gdb.execute(bad, to_string=True)
             err = ""
@@ -207,6 +304,7 @@ def test():
           and c102["badge"] == 9 and c102["parent"] == hx(rinit_slot(255).address),
           "mint: slot 102 is a badged rw-- channel cap, child of slot 255", c102)
     check(doc["problems"] == [], "no problems with queued messages", doc["problems"])
+    test_other_commands(doc, pool, c255, c102)
 
     # ---- the same document from a core ---------------------------------------------
     live = run("kdbg json --log")

@@ -1,9 +1,9 @@
 """kdbg never answers over nothing: before the kernel is initialised, with
 memory that is not the ELF's, and without a target every command refuses
-with the reason; mistakes in arguments are usage errors that say what is
-wrong, not <corrupt: ...>. Also the text of kdbg chan (a message's info
-word decoded, the cap it carries without table padding) and of unnamed
-objects (their address once)."""
+with the reason (the pretty-printers too); mistakes in arguments are
+usage errors that say what is wrong, not <corrupt: ...>. Also the text
+of kdbg chan (a message's info word decoded, the cap it carries without
+table padding) and of unnamed objects (their address once)."""
 import os
 import re
 import sys
@@ -46,6 +46,9 @@ def usage_error(cmd, expect, what=None):
 def test():
     # ---- stopped at the kernel entry (scripts/debug): nothing set up yet ----
     refused_all("at the kernel entry", "kernel not initialised yet: continue to the rinit prompt")
+    failed, text = error_of("print *(struct task *)&kernel_debug")
+    check(not failed and "<kdbg: kernel not initialised yet" in text,
+          "at the kernel entry a pretty-printer says so instead of decoding", text)
     failed, text = error_of("kdbg reference")
     check(not failed and "### `kdbg tasks" in text, "kdbg reference needs no kernel", text[:300])
 
@@ -69,6 +72,7 @@ def test():
                 r"is a struct task \*, not a struct channel \*")
     usage_error("kdbg chan (long)$kdbg_task(\"rinit\")", r"is a task 'rinit', not a channel")
     usage_error("kdbg cpool rinit extra", r"unexpected 'extra' after the task name")
+    usage_error("kdbg cpool rinit --json extra", r"unexpected 'extra' after the task name")
     usage_error("kdbg cdt rinit 100", r"slot 100 of rinit's root CPool is empty")
     usage_error("kdbg cdt rinit 4096", r"slot 4096 out of range: rinit's root CPool has \d+ slots")
     usage_error("kdbg cdt rinit two", r"SLOT must be a number, not 'two'")
@@ -124,6 +128,9 @@ def test():
         try:
             refused_all("kernel memory differs from the ELF",
                         "memory does not match cairn.elf: wrong ELF for this VM/core?")
+            failed, text = error_of("print *(struct task *)&kernel_debug")
+            check(not failed and "<kdbg: memory does not match cairn.elf" in text,
+                  "a pretty-printer over memory that is not the ELF's says so", text)
         finally:
             inf.write_memory(a, old)
         failed, text = error_of("kdbg tasks")
@@ -132,6 +139,9 @@ def test():
     # ---- no target ----------------------------------------------------------------
     run("kill")
     refused_all("after kill (no target)", "no target: attach first")
+    failed, text = error_of("print *(struct task *)&kernel_debug")
+    check(not failed and "<kdbg: no target: attach first" in text,
+          "after kill a pretty-printer says there is no target", text)
 
 
 guarded(test)

@@ -21,7 +21,7 @@ gets sys_chan_call / sys_chan_reply_recv instead.
 import gdb
 
 from . import consts, mem
-from .command import KdbgCommand, Usage, find_task, pointer_to, register, value_of
+from .command import KdbgCommand, Usage, as_typed, find_task, number, pointer_to, register, value_of
 from .fmt import rights as rights_text
 from .layout import field, lookup
 from .mem import Corrupt
@@ -50,9 +50,6 @@ OPS = {
 # struct arch_context field names: a0..a5.
 ABI_ARGS = {"x86_64": ["rdi", "rsi", "rdx", "r10", "r8", "r9"],
             "aarch64": ["x[%d]" % i for i in range(6)]}
-
-USAGE = ("retype|copy|mint|move|delete|revoke|send|recv|call|reply|fault "
-         "[--task NAME] [--slot N] [--type T] | list | remove N|all")
 
 _breaks = {}
 _next_id = 1
@@ -346,77 +343,82 @@ class Break:
         self.bps = []
 
 
+def object_type(text):
+    """An argparse type: an object type's number from its name."""
+    t = type_by_name(text)
+    if t is None:
+        import argparse
+        raise argparse.ArgumentTypeError("'%s' is not an object type (%s)" % (text, type_names()))
+    return t
+
+
 def parse(world, args):
-    """(op, task address, task label, slot, type) from the arguments."""
-    op = args[0]
-    if op not in OPS:
-        raise Usage("unknown operation '%s' (one of %s)" % (op, ", ".join(OPS)))
-    task = label = slot = type_ = None
-    rest = args[1:]
-    while rest:
-        opt = rest.pop(0)
-        if opt not in ("--task", "--slot", "--type"):
-            raise Usage("unknown option '%s'" % opt)
-        if not rest:
-            raise Usage("%s needs a value" % opt)
-        val = rest.pop(0)
-        if opt == "--task":
-            task = find_task(world, val)
-            if task is None:
-                try:
-                    task, is_task = pointer_to(value_of(val), "task")
-                except Usage:
-                    is_task = False
-                if not is_task:
-                    raise Usage("--task: no task named '%s' (kdbg tasks lists them)" % val)
-            label = val
-        elif opt == "--slot":
+    """(op, task address, task label, slot, type) from the parsed arguments."""
+    op, task, label = args.sub, None, args.task
+    if label is not None:
+        task = find_task(world, label)
+        if task is None:
             try:
-                slot = int(val, 0)
-            except ValueError:
-                raise Usage("--slot: '%s' is not a slot number" % val)
-            if slot < 0:
-                raise Usage("--slot: '%s' is not a slot number" % val)
-            if op == "fault":
-                raise Usage("--slot does not apply to fault")
-        else:
-            type_ = type_by_name(val)
-            if type_ is None:
-                raise Usage("--type: '%s' is not an object type (%s)" % (val, type_names()))
-            if op in ("fault", "recv"):
-                raise Usage("--type does not apply to %s" % op)
-    return op, task, label, slot, type_
+                task, is_task = pointer_to(value_of(as_typed(label)), "task")
+            except Usage:
+                is_task = False
+            if not is_task:
+                raise Usage("--task: no task named '%s' (kdbg tasks lists them)" % label)
+    if args.slot is not None and op == "fault":
+        raise Usage("--slot does not apply to fault")
+    if args.type is not None and op in ("fault", "recv"):
+        raise Usage("--type does not apply to %s" % op)
+    return op, task, label, args.slot, args.type
 
 
 @register
 class KdbgBreak(KdbgCommand):
     """Stop when a task performs a capability or IPC operation.
 
-Usage: kdbg break OP [--task NAME] [--slot N] [--type T]
-       kdbg break list
-       kdbg break remove N|all
-OP is retype, copy, mint, move, delete, revoke, send, recv, call, reply
-or fault. GDB stops in the kernel function that carries the operation
-out, before it acts, and kdbg says who does what, e.g.
+GDB stops in the kernel function that carries the operation out, before
+it acts, and kdbg says who does what, e.g.
   kdbg break 1: rinit: mint slot 255 (channel) -> slot 100, rights -w--, badge 7
-Filters: --task (a task name or struct task * expression: only that
-task), --slot N (only when the operation names slot N: a source,
-destination, the channel, or a retype's untyped or new slots), --type T
-(cap ops: the type of the cap acted on; retype: the type made; send,
-call, reply: the type of a cap the message carries). send includes the
-non-blocking form; recv includes the receive of a reply-recv; call and
-reply are caught whether the IPC fastpath or the full path runs them.
-The breakpoints are internal: `kdbg break list` shows them with their
-kernel functions and hits, `kdbg break remove` deletes them."""
+send includes the non-blocking form; recv includes the receive of a
+reply-recv; call and reply are caught whether the IPC fastpath or the
+full path runs them. The breakpoints are internal: `kdbg break list`
+shows them with their kernel functions and hits, `kdbg break remove`
+deletes them."""
     name = "break"
-    usage = USAGE
+    no_json = "setting or removing a breakpoint prints no data; `kdbg break list --json` " \
+              "lists them"
+
+    @staticmethod
+    def arguments(p):
+        ops = list(OPS)
+        s = p.subcommands("operation", missing="needs an operation")
+        op = p.sub(s, ops[0], aliases=ops[1:],
+                   help="stop when a task does that operation (filters below)")
+        op.arg("--task", metavar="NAME", complete="task",
+               help="only that task (a name or a struct task * expression)")
+        op.arg("--slot", metavar="N", type=number("a slot number"),
+               help="only when the operation names slot N: a source, destination, the "
+                    "channel, or a retype's untyped or new slots")
+        op.arg("--type", metavar="T", type=object_type, complete="type",
+               help="cap operations: the type of the cap acted on; retype: the type made; "
+                    "send, call, reply: the type of a cap the message carries")
+        ls = p.sub(s, "list", help="the kdbg breakpoints, their kernel functions and hits")
+        ls.json("{\"breaks\": [{\"number\", \"op\", \"task\", \"slot\", \"type\", "
+                "\"functions\", \"hits\", \"last\"}]}")
+        rm = p.sub(s, "remove", help="delete kdbg breakpoint N, or all")
+        rm.arg("which", metavar="N|all",
+               missing="remove takes one kdbg breakpoint number or all")
 
     def run(self, world, args):
-        if not args:
-            raise Usage("needs an operation")
-        if args[0] == "list":
-            if len(args) > 1:
-                raise Usage("list takes no arguments")
+        if args.sub == "list":
+            if getattr(args, "json", False):
+                import json
+                self.out(json.dumps({"breaks": [{
+                    "number": b.id, "op": b.op, "task": b.task_label, "slot": b.slot,
+                    "type": consts.type_label(b.type) if b.type is not None else None,
+                    "functions": [bp.fn for bp in b.bps], "hits": b.hits,
+                    "last": b.last or None} for b in _breaks.values()]},
+                    separators=(",", ":")))
+                return
             if not _breaks:
                 self.out("no kdbg breakpoints")
             for b in _breaks.values():
@@ -424,16 +426,17 @@ kernel functions and hits, `kdbg break remove` deletes them."""
                     b.id, b.op, b.filters() or "(any task)", b.functions(), b.hits,
                     "" if b.hits == 1 else "s", "\n   last: " + b.last if b.last else ""))
             return
-        if args[0] == "remove":
-            if len(args) != 2 or not (args[1] == "all" or args[1].isdigit()):
+        if args.sub == "remove":
+            which = args.which
+            if not (which == "all" or which.isdigit()):
                 raise Usage("remove takes one kdbg breakpoint number or all")
-            ids = list(_breaks) if args[1] == "all" else [int(args[1])]
+            ids = list(_breaks) if which == "all" else [int(which)]
             for i in ids:
                 if i not in _breaks:
                     raise Usage("no kdbg breakpoint %d (kdbg break list)" % i)
                 _breaks.pop(i).delete()
-            self.out("deleted %s" % ("every kdbg breakpoint" if args[1] == "all"
-                                     else "kdbg breakpoint %s" % args[1]))
+            self.out("deleted %s" % ("every kdbg breakpoint" if which == "all"
+                                     else "kdbg breakpoint %s" % which))
             return
         op, task, label, slot, type_ = parse(world, args)
         b = Break(op, task, label, slot, type_)

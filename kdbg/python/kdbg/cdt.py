@@ -108,25 +108,64 @@ def resolve(world, args, raw):
     return roots
 
 
+def tree_caps(world, roots):
+    """The schema's cap objects of the trees below roots, each parent
+    before its children (pre-order, CDT sibling order), and the Snapshot."""
+    from . import schema
+    snap = schema.Snapshot(world)
+    _, caps = snap.pools_and_caps()
+    by_slot = {c["_slot"].addr: c for c in caps}
+    out, seen = [], set()
+    for r in roots:
+        stack = [r.addr]
+        while stack:
+            a = stack.pop()
+            if a in seen:
+                snap.problem("CDT: slot %#x reached twice (a cycle?)" % a)
+                continue
+            seen.add(a)
+            c = by_slot.get(a)
+            if c is None:
+                snap.problem("CDT: slot %#x is not a used slot of a live object" % a)
+                continue
+            out.append(c)
+            kids, k = [], c["_slot"].first_child
+            while k and k not in kids and len(kids) <= len(by_slot):
+                kids.append(k)
+                k = by_slot[k]["_slot"].next_sibling if k in by_slot else 0
+            stack.extend(reversed(kids))
+    return out, snap
+
+
 @register
 class Cdt(KdbgCommand):
     """Draw the capability derivation tree below a cap, with each node's holder.
 
-Usage: kdbg cdt [TASK SLOT | EXPR]
-TASK SLOT is a slot of a task's root CPool (e.g. `kdbg cdt rinit 2`);
-EXPR evaluates to a struct slot * (e.g. `&$kdbg_cap("rinit", 2)`).
-Without arguments: every tree (all roots). Each node shows the cap and,
-in brackets, the slot holding it: POOL[INDEX] (POOL is the pool's name,
-or TASK:root for a task's root CPool), task 'NAME'.cpool|vspace|buffer|
-fault for a task's internal slots, or chan NAME.ring[i].cap for a cap in
-flight."""
+Each node shows the cap and, in brackets, the slot holding it:
+POOL[INDEX] (POOL is the pool's name, or TASK:root for a task's root
+CPool), task 'NAME'.cpool|vspace|buffer|fault for a task's internal
+slots, or chan NAME.ring[i].cap for a cap in flight."""
     name = "cdt"
-    usage = "[TASK SLOT | EXPR]"
+
+    @staticmethod
+    def arguments(p):
+        p.arg("target", nargs="*", rest=True, metavar="TASK SLOT | EXPR",
+              complete=("task", "slot"),
+              help="a slot of a task's root CPool (e.g. `kdbg cdt rinit 2`), or an "
+                   "expression for a struct slot * (e.g. `&$kdbg_cap(\"rinit\", 2)`); "
+                   "default: every tree (all roots)")
+        p.json("the caps of the tree(s) as one line of JSON: \"caps\", parents before "
+               "children, each with its CDT parent (docs/schema.md)")
 
     def run(self, world, args):
-        if not args:
+        if not args.target:
             default_task(world)  # fail clearly on an empty system
-        roots = resolve(world, args, self.raw)
+        roots = resolve(world, args.target, args.target.text)
+        if self.json:
+            from . import schema
+            caps, snap = tree_caps(world, roots)
+            self.out(schema.dumps(snap.document((), caps=caps)))
+            return
         total = 0
         for r in roots:
             total += draw(world, r, self.out)

@@ -82,27 +82,30 @@ def channel_arg(world, raw):
 class Chan(KdbgCommand):
     """Show a channel's queued messages (badge, words, cap) and its blocked senders and receivers.
 
-Usage: kdbg chan [EXPR] [--json]
-EXPR evaluates to a struct channel * or an address. Without an argument,
-every live channel. Messages are listed oldest first (the info word's
-length and flags: cap, call); blocked tasks in queue order. --json: the
-channels as one line of JSON (docs/schema.md)."""
+Messages are listed oldest first (the info word's length and flags:
+cap, call); blocked tasks in queue order."""
     name = "chan"
-    usage = "[EXPR] [--json]"
-    json_ok = True
+
+    @staticmethod
+    def arguments(p):
+        p.arg("expr", nargs="*", rest=True, metavar="EXPR", complete="expr",
+              help="an expression for a struct channel * or an address (e.g. "
+                   "`$kdbg_cap(\"rinit\", 255).obj`); default: every live channel")
+        p.json("the channels as one line of JSON (docs/schema.md)")
 
     def run(self, world, args):
+        raw = args.expr.text
         if self.json:
             from . import schema
             snap = schema.Snapshot(world)
-            if args:
-                chans = [snap.channel(channel_arg(world, self.raw))]
+            if raw:
+                chans = [snap.channel(channel_arg(world, raw))]
             else:
                 chans = snap.channels()
             self.out(schema.dumps(snap.document((), channels=chans)))
             return
-        if args:
-            describe(world, channel_arg(world, self.raw), self.out)
+        if raw:
+            describe(world, channel_arg(world, raw), self.out)
             return
         objs, problems = world.lists()[consts.CHANNEL]
         for o in objs:

@@ -4,7 +4,7 @@ Re-implemented in Python over one bulk read per object, plus the
 scheduler and IPC queues. Every violation is listed.
 """
 from . import consts
-from .command import KdbgCommand, Usage, register
+from .command import KdbgCommand, register
 from .mem import Corrupt, symbol_address
 
 PAGE = 4096
@@ -247,7 +247,6 @@ def check_queues(world, listed):
 class Check(KdbgCommand):
     """Check the kernel's invariants over live memory and list every violation.
 
-Usage: kdbg check
 The checks of kernel/capcheck.c: object lists well linked and counted;
 every slot of every live object well formed (empty slots all zero,
 rights, badges, guards, referenced objects live and of the cap's type);
@@ -256,12 +255,21 @@ each object; untyped watermarks within the region and children inside
 [base, watermark); the CDT a forest reaching each used slot once. Also:
 ready and wait queues linked both ways with tasks in matching states."""
     name = "check"
-    usage = ""
+
+    @staticmethod
+    def arguments(p):
+        p.json("\"check\": {\"objects\", \"used\", \"violations\"} and the violations "
+               "as \"problems\" (docs/schema.md)")
 
     def run(self, world, args):
-        if args:
-            raise Usage("takes no arguments")
         v, used, objs = check_world(world)
+        if self.json:
+            from . import schema
+            snap = schema.Snapshot(world)
+            snap.problems = list(v)
+            self.out(schema.dumps(snap.document((), check={"objects": objs, "used": used,
+                                                           "violations": len(v)})))
+            return
         for msg in v:
             self.out("violation: %s" % msg)
         self.out("kdbg check: %d objects, %d used slots, %d violation%s" % (

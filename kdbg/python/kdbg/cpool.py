@@ -6,6 +6,7 @@ from .mem import Corrupt
 
 
 def resolve_pool(world, args, raw):
+    """The CPool named by the words args (raw: as typed)."""
     if not args:
         return task_root_pool(world, default_task(world))
     t = find_task(world, args[0]) if len(args) == 1 else None
@@ -21,18 +22,20 @@ def resolve_pool(world, args, raw):
 class CPool(KdbgCommand):
     """Show the used slots of a CPool: index, type, rights, badge, object, summary.
 
-Usage: kdbg cpool [TASK | EXPR] [--json]
-TASK is a task's debug name (its root CPool is shown); EXPR evaluates to
-a struct cpool *, a struct task * or an address. Without an argument:
-the running task's root CPool (rinit's when idle). The whole slot array
-is read in one access. --json: the pool and its caps as one line of
-JSON ("pools": [the pool], "caps": [its used slots]; docs/schema.md)."""
+The whole slot array is read in one access."""
     name = "cpool"
-    usage = "[TASK | EXPR] [--json]"
-    json_ok = True
+
+    @staticmethod
+    def arguments(p):
+        p.arg("target", nargs="*", rest=True, metavar="TASK | EXPR", complete=("task",),
+              help="a task's debug name (its root CPool), or an expression for a struct "
+                   "cpool *, a struct task * or an address; default: the running task's "
+                   "root CPool (rinit's when idle)")
+        p.json("the pool and its caps as one line of JSON (\"pools\": [the pool], "
+               "\"caps\": [its used slots]; docs/schema.md)")
 
     def run(self, world, args):
-        addr = resolve_pool(world, args, self.raw)
+        addr = resolve_pool(world, args.target, args.target.text)
         if self.json:
             from . import schema
             snap = schema.Snapshot(world)

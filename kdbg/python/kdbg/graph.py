@@ -12,14 +12,13 @@ group, object, stub, holds, names, derive), which Graphviz copies into the
 SVG, so that scripts (and tests/gdb/test_kdbg_graph.py) can pick them out.
 """
 import os
-import shlex
 import shutil
 import subprocess
 
 import gdb
 
 from . import consts, fmt
-from .command import KdbgCommand, Usage, find_task, pointer_to, register, value_of
+from .command import KdbgCommand, Usage, as_typed, find_task, pointer_to, register, value_of
 from .mem import Corrupt
 
 # A run of at least this many unconnected caps of one collapsible type, in
@@ -424,54 +423,21 @@ class Graph:
         return "\n".join(self.lines) + "\n"
 
 
-def unquote(tok):
-    """A token split with posix=False, without its quotes."""
-    try:
-        parts = shlex.split(tok)
-    except ValueError:
-        return tok
-    return parts[0] if len(parts) == 1 else tok
-
-
-def parse_args(args):
-    """(positional, output file, collapse) from tokens that keep their
-    quotes (an expression such as $kdbg_task("child") needs them)."""
-    out, collapse, pos = None, True, []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "-o" or a == "--output":
-            if i + 1 >= len(args):
-                raise Usage("-o needs a file name (FILE.svg or FILE.dot)")
-            out = unquote(args[i + 1])
-            i += 2
-            continue
-        if a.startswith("-o") and len(a) > 2:
-            out = unquote(a[2:])
-        elif a == "--all":
-            collapse = False
-        elif a.startswith("-") and not a.lstrip("-").isdigit():
-            raise Usage("unknown option '%s'" % a)
-        else:
-            pos.append(a)
-        i += 1
-    if out is None:
-        raise Usage("missing -o FILE.svg|FILE.dot (where to write the picture)")
+def check_output(out):
+    """-o's FILE: '-' or a name ending in .svg, .dot or .gv."""
     if out != "-":
         ext = os.path.splitext(out)[1].lower()
         if ext not in (".svg", ".dot", ".gv"):
             raise Usage("unknown extension '%s' in '%s': write FILE.svg (Graphviz dot) "
                         "or FILE.dot (the DOT text)" % (ext or "(none)", out))
-    if len(pos) > 2:
-        raise Usage("too many arguments: %s" % " ".join(pos[2:]))
-    return pos, out, collapse
 
 
-def resolve_task(world, arg):
-    a = find_task(world, unquote(arg))
+def resolve_task(world, word):
+    a = find_task(world, word)
     if a is not None:
         return a
     names = ", ".join(o.name or "%#x" % o.addr for o in world.objects(consts.TASK))
+    arg = as_typed(word)
     if arg[:1].isalpha() or arg[:1] == "_":
         try:
             v = gdb.parse_and_eval(arg)
@@ -483,7 +449,7 @@ def resolve_task(world, arg):
     try:
         world.task(addr)
     except Corrupt:
-        raise Usage("'%s' is not a task (tasks: %s)" % (unquote(arg), names))
+        raise Usage("'%s' is not a task (tasks: %s)" % (word, names))
     return addr
 
 
@@ -519,29 +485,39 @@ def write(text, out):
 class GraphCommand(KdbgCommand):
     """Draw who holds which capabilities, and the CDT, as a Graphviz picture.
 
-Usage: kdbg graph [TASK [SLOT]] [--all] -o FILE.svg|FILE.dot
 Each holder is a cluster: a CPool (folder), a task's own slots (cpool,
 vspace, buffer, fault), a channel's queued caps, an IRQ handler's slot.
 Its caps are nodes (slot, type, rights, badge in red); dashed arrows go
 to the objects caps name (a task's cpool cap, labelled "root", to its
 root CPool), bold red arrows from CDT parent to child. Runs of 3 or more
 page, page-table or untyped caps with no derivation edges are drawn as
-one node ("page x35, slots 7-41, mapped ...") unless --all.
-TASK: only that task's own slots and the pools reachable from them, and
-the objects they name; derivation edges to caps outside end in dashed
-stubs. TASK SLOT: the derivation path from the root down to the cap in
-slot SLOT of the task's root CPool and every cap below it, with their
-holders, nothing collapsed. FILE.dot is the DOT text; FILE.svg runs
-Graphviz's `dot -Tsvg` (Debian package graphviz); `-o -` prints the DOT."""
+one node ("page x35, slots 7-41, mapped ...") unless --all."""
     name = "graph"
-    usage = "[TASK [SLOT]] [--all] -o FILE.svg|FILE.dot"
+
+    @staticmethod
+    def arguments(p):
+        p.arg("target", nargs="*", rest=True, metavar="TASK [SLOT]", complete=("task", "slot"),
+              help="TASK: only that task's own slots and the pools reachable from them, and "
+                   "the objects they name (derivation edges to caps outside end in dashed "
+                   "stubs); TASK SLOT: the derivation path from the root down to the cap in "
+                   "slot SLOT of the task's root CPool and every cap below it, with their "
+                   "holders, nothing collapsed")
+        p.arg("--all", action="store_true", help="draw every cap, no summary nodes")
+        p.arg("-o", "--output", metavar="FILE.svg|FILE.dot", required=True, complete="file",
+              missing="missing -o FILE.svg|FILE.dot (where to write the picture)",
+              needs="a file name (FILE.svg or FILE.dot)",
+              help="FILE.dot: the DOT text; FILE.svg: Graphviz's `dot -Tsvg` (Debian package "
+                   "graphviz); -: print the DOT")
+        p.json("what was drawn: \"graph\": {\"file\", \"tasks\", \"pools\", \"caps\", "
+               "\"derivations\"} and the problems found (docs/schema.md)")
 
     def run(self, world, args):
-        try:
-            tokens = shlex.split(self.raw, posix=False)
-        except ValueError as e:
-            raise Usage(str(e))
-        pos, out, collapse = parse_args(tokens)
+        pos, out, collapse = args.target, args.output, not args.all
+        check_output(out)
+        if len(pos) > 2:
+            raise Usage("too many arguments: %s" % " ".join(pos[2:]))
+        if self.json and out == "-":
+            raise Usage("--json with -o -: the DOT text is the output; write a FILE")
         g = Graph(world)
         holders = keep = None
         title = "Cairn capabilities (%s)" % consts.arch_name()
@@ -556,9 +532,9 @@ Graphviz's `dot -Tsvg` (Debian package graphviz); `-o -` prints the DOT."""
                 if pool.type != consts.CPOOL:
                     raise Usage("task '%s' has no root CPool" % tname)
                 try:
-                    idx = int(unquote(pos[1]), 0)
+                    idx = int(pos[1], 0)
                 except ValueError:
-                    raise Usage("SLOT must be a number, not '%s'" % unquote(pos[1]))
+                    raise Usage("SLOT must be a number, not '%s'" % pos[1])
                 _, _, slots = world.pool(pool.obj)
                 if not 0 <= idx < len(slots):
                     raise Usage("slot %d out of range: %s's root CPool has %d slots"
@@ -579,6 +555,12 @@ Graphviz's `dot -Tsvg` (Debian package graphviz); `-o -` prints the DOT."""
             self.out(text.rstrip("\n"))
             return
         st = g.stats
+        if self.json:
+            from . import schema
+            self.out(schema.dumps(g.snap.document((), graph={
+                "file": os.path.abspath(path), "tasks": st["tasks"], "pools": st["pools"],
+                "caps": st["caps"], "derivations": st["derive"]})))
+            return
         self.out("kdbg graph: wrote %s: %d task%s, %d pool%s, %d cap%s, %d derivation edge%s%s"
                  % (out, st["tasks"], "" if st["tasks"] == 1 else "s",
                     st["pools"], "" if st["pools"] == 1 else "s",

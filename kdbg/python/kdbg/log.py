@@ -1,5 +1,5 @@
 """kdbg log: the kernel log ring."""
-from .command import KdbgCommand, Usage, register
+from .command import KdbgCommand, number, register
 from .mem import Corrupt, read, symbol_address
 
 
@@ -23,25 +23,48 @@ def log_bytes(world):
     return data[:n], head > size
 
 
+def json_log(world, lines=None):
+    """The log for JSON: byte for byte as kdbg-top (latin-1, non-printing
+    as ?), its last `lines` lines, else its last LOG_MAX bytes."""
+    from .schema import LOG_MAX, printable
+    text = log_bytes(world)[0].decode("latin-1")
+    if lines is not None:
+        keep = text.split("\n")
+        if text.endswith("\n"):
+            keep.pop()
+        text = "\n".join(keep[-lines:]) + "\n" if lines and keep else ""
+    elif len(text) > LOG_MAX:
+        text = text[-LOG_MAX:]
+    return printable(text)
+
+
 @register
 class Log(KdbgCommand):
     """Print the kernel log ring (every byte the kernel printed), oldest first.
 
-Usage: kdbg log [N]
-With N, only the last N lines. The ring (kernel_log.buf) is read in one
-access; when it has wrapped, the first line shown may be partial."""
+The ring (kernel_log.buf) is read in one access; when it has wrapped,
+the first line shown may be partial."""
     name = "log"
-    usage = "[N]"
+
+    @staticmethod
+    def arguments(p):
+        p.arg("n", nargs="?", metavar="N", type=number("a number of lines"),
+              help="only the last N lines")
+        p.json("the log as one line of JSON (\"log\": the text, non-printing bytes as ?; "
+               "as `kdbg json --log [N]`)")
 
     def run(self, world, args):
-        if len(args) > 1 or (args and not args[0].isdigit()):
-            raise Usage("N must be a number")
+        if self.json:
+            from . import schema
+            self.out(schema.dumps(schema.Snapshot(world).document((), log=json_log(world,
+                                                                                   args.n))))
+            return
         text, wrapped = log_text(world)
         lines = text.split("\n")
         if text.endswith("\n"):
             lines.pop()
-        if args:
-            lines = lines[-int(args[0]):] if int(args[0]) else []
+        if args.n is not None:
+            lines = lines[-args.n:] if args.n else []
         elif wrapped:
             self.out("[... older output overwritten ...]")
         for line in lines:

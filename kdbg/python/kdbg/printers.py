@@ -2,14 +2,47 @@
 
 Each decodes through the same bulk readers as the commands; a value that
 is not in memory (no address) falls back to GDB's default printing, and
-corrupt memory prints as <corrupt: reason>.
+corrupt memory prints as <corrupt: reason>. Like the commands, they
+first check that there is a kernel to read (mem.require_kernel), and say
+why not instead of decoding garbage.
 """
 import gdb
 
 from . import consts, fmt
-from .mem import Corrupt, read
+from .mem import Corrupt, NoKernel, read, require_kernel
 from .model import Slot, World
 from .types import K
+
+
+_ready = {}
+
+
+def _forget(_event=None):
+    _ready.clear()
+
+
+for _ev in ("stop", "cont", "exited", "new_objfile", "memory_changed", "before_prompt"):
+    if hasattr(gdb.events, _ev):
+        getattr(gdb.events, _ev).connect(_forget)
+
+
+def readiness():
+    """None when there is a kernel to decode, else why not. Kept until the
+    target runs, stops or changes (a CPool prints 2^n slot printers)."""
+    try:
+        inf = gdb.selected_inferior()
+        key = (inf.num, inf.pid, len(inf.threads()))
+    except gdb.error:
+        key = None
+    if key not in _ready:
+        try:
+            require_kernel()
+            _ready[key] = None
+        except NoKernel as e:
+            _ready[key] = "%s; print/r shows the raw fields" % e
+        except Exception as e:  # noqa: BLE001 - e.g. the target is running: not kept
+            return str(e)
+    return _ready[key]
 
 
 class _Printer:
@@ -17,6 +50,11 @@ class _Printer:
         self.addr = int(val.address)
 
     def to_string(self):
+        # As the commands: no decoding of memory that is not a live
+        # kernel's (before kernel_debug.ready, the wrong ELF, no target).
+        why = readiness()
+        if why:
+            return "<kdbg: %s>" % why
         try:
             return self.text(World())
         except Corrupt as e:

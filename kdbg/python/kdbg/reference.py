@@ -1,32 +1,27 @@
-"""kdbg reference: the command reference in Markdown, from the docstrings."""
-from .command import COMMANDS, KdbgCommand, Usage, register
+"""kdbg reference: the command reference in Markdown, from the declarations."""
+from .command import COMMANDS, KdbgCommand, register
+
+
+def markdown():
+    """Every command's section (usage, arguments, docstring), then the
+    convenience functions: the text between docs/kdbg.md's markers."""
+    from . import functions
+    out = [cls.markdown() for cls in sorted(COMMANDS, key=lambda c: c.name)]
+    out.append("### Convenience functions\n")
+    for fn in (functions.TaskFn, functions.CapFn, functions.CurrentFn):
+        out.append("- " + fn.__doc__.strip().replace("\n\n", "\n").replace("\n", "\n  "))
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 @register
 class Reference(KdbgCommand):
     """Print the command reference (these help texts) as Markdown.
 
-Usage: kdbg reference
-docs/kdbg.md's reference section is generated with this."""
+docs/kdbg.md's reference section is this output (`kdbg/bin/kdbg help
+--markdown`); tests/gdb/test_kdbg_commands.py fails when they differ."""
     name = "reference"
-    usage = ""
-    requires = None  # the docstrings only: no target needed
+    requires = None  # the declarations only: no target needed
+    no_json = "it prints help texts, not kernel objects"
 
     def run(self, world, args):
-        if args:
-            raise Usage("takes no arguments")
-        from . import functions
-        for cls in sorted(COMMANDS, key=lambda c: c.name):
-            doc = cls.__doc__.strip().split("\n")
-            self.out("### `kdbg %s%s`" % (cls.name, " " + cls.usage if cls.usage else ""))
-            self.out("")
-            self.out(doc[0])
-            rest = [l for l in doc[1:] if not l.startswith("Usage:")]
-            if any(l.strip() for l in rest):
-                self.out("\n".join(rest).rstrip())
-            self.out("")
-        self.out("### Convenience functions")
-        self.out("")
-        for fn in (functions.TaskFn, functions.CapFn, functions.CurrentFn):
-            self.out("- " + fn.__doc__.strip().replace("\n", "\n  "))
-        self.out("")
+        self.out(markdown().rstrip("\n"))

@@ -6,15 +6,15 @@ on one stopped VM object by object. Addresses are "0x..." strings, ABI
 names for enumerations, null for what does not apply.
 
 `kdbg json [SECTION...]` prints one snapshot as one line of JSON; the
---json flag of `kdbg tasks`, `kdbg cpool`, `kdbg chan` and `kdbg untyped`
-prints the part those commands show.
+--json flag of the other commands prints the part those commands show,
+with the same top level (schema, arch, kernel, ..., problems).
 """
 import json
 
 import gdb
 
 from . import consts
-from .command import KdbgCommand, Usage, register
+from .command import KdbgCommand, number, register
 from .layout import Record
 from .mem import Corrupt, cstr, read, symbol_address
 
@@ -412,6 +412,9 @@ class Snapshot:
                 doc[name] = self.section(name)
         if tuple(sections) == SECTIONS or log is not None:
             doc["log"] = log
+        for name, value in parts.items():  # a command's own shapes (cdt, check, vspace...)
+            if name not in SECTIONS:
+                doc[name] = value
         doc["problems"] = list(self.problems)
         return doc
 
@@ -434,39 +437,27 @@ def _clean(v):
 class Json(KdbgCommand):
     """Print kernel state as one line of JSON in docs/schema.md's vocabulary.
 
-Usage: kdbg json [all | tasks pools caps channels notifications untyped ...] [--log [N]]
 The same objects and field names as `kdbg-top --json` (schema 1):
 top-level "schema", "arch", "kernel", the sections asked for (default:
 all), "problems" (inconsistencies found, as <corrupt: ...> in the text
-commands); a full snapshot also has "log" (null unless --log: the log's
-last 16 KiB, as kdbg-top's, or its last N lines). Addresses are "0x..." strings. The
---json flag of `kdbg tasks`, `kdbg cpool`, `kdbg chan` and `kdbg untyped`
+commands); a full snapshot also has "log" (null unless --log).
+Addresses are "0x..." strings. The --json flag of the other commands
 prints the same objects for what those commands show."""
     name = "json"
-    usage = "[all | tasks|pools|caps|channels|notifications|untyped ...] [--log [N]]"
+
+    @staticmethod
+    def arguments(p):
+        p.arg("sections", nargs="*", metavar="SECTION", choices=("all",) + SECTIONS,
+              what="section", help="all (the default), or any of %s" % ", ".join(SECTIONS))
+        p.arg("--log", nargs="?", const=-1, metavar="N", type=number("a number of lines"),
+              help="add the log: its last 16 KiB (as kdbg-top's), or its last N lines")
+        p.json("accepted for uniformity: the output is JSON anyway")
 
     def run(self, world, args):
+        from .log import json_log
         log = None
-        if "--log" in args:
-            i = args.index("--log")
-            lines = None
-            if i + 1 < len(args) and args[i + 1].isdigit():
-                lines = int(args[i + 1])
-                del args[i + 1]
-            del args[i]
-            from .log import log_bytes
-            text = log_bytes(world)[0].decode("latin-1")  # byte for byte, as kdbg-top
-            if lines is not None:
-                keep = text.split("\n")
-                if text.endswith("\n"):
-                    keep.pop()
-                text = "\n".join(keep[-lines:]) + "\n" if lines and keep else ""
-            elif len(text) > LOG_MAX:
-                text = text[-LOG_MAX:]
-            log = printable(text)
-        bad = [a for a in args if a not in SECTIONS + ("all",)]
-        if bad:
-            raise Usage("unknown section '%s'" % bad[0])
-        sections = SECTIONS if not args or "all" in args else \
-            tuple(s for s in SECTIONS if s in args)
+        if args.log is not None:
+            log = json_log(world, None if args.log < 0 else args.log)
+        sections = SECTIONS if not args.sections or "all" in args.sections else \
+            tuple(s for s in SECTIONS if s in args.sections)
         self.out(dumps(Snapshot(world).document(sections, log=log)))

@@ -602,30 +602,32 @@ def _json_clean(d):
 class SnapshotCmd(KdbgCommand):
     """Save the whole kernel state to a file, or list the saved snapshots.
 
-Usage: kdbg snapshot save NAME | list [DIR]
-save writes the `kdbg json` document (docs/schema.md, with the log tail)
-plus a "snapshot" object (kernel ELF and its SHA-256, arch, last
-checkpoint, time) to NAME.json in $KDBG_SNAPSHOT_DIR or the current
-directory; a NAME with a '/' or ending in .json is a path. list shows
-the snapshots in that directory (or DIR). `kdbg diff` compares snapshots
-with each other or with the live kernel."""
+A snapshot is the `kdbg json` document (docs/schema.md, with the log
+tail) plus a "snapshot" object (kernel ELF and its SHA-256, arch, last
+checkpoint, time). `kdbg diff` compares snapshots with each other or
+with the live kernel."""
     name = "snapshot"
-    usage = "save NAME | list [DIR]"
     requires = None  # list reads files only; save asks for the kernel itself
 
+    @staticmethod
+    def arguments(p):
+        s = p.subcommands(missing="save or list?")
+        save = p.sub(s, "save", help="write the snapshot to NAME.json in $KDBG_SNAPSHOT_DIR "
+                                     "or the current directory")
+        save.arg("name", metavar="NAME", missing="save takes one NAME",
+                 help="a name, or a path (with a '/' or ending in .json)")
+        save.json("{\"snapshot\": the \"snapshot\" object and its \"path\"}")
+        ls = p.sub(s, "list", help="the snapshots in $KDBG_SNAPSHOT_DIR or the current "
+                                   "directory, or DIR")
+        ls.arg("dir", nargs="?", metavar="DIR", complete="file", help="another directory")
+        ls.json("{\"snapshots\": [{\"name\", \"path\", \"arch\", \"saved\", "
+                "\"checkpoint\", \"tasks\", \"caps\"}]}")
+
     def run(self, world, args):
-        if not args:
-            raise Usage("save or list?")
-        if args[0] == "save":
-            if len(args) != 2:
-                raise Usage("save takes one NAME")
-            self.save(world, args[1])
-        elif args[0] == "list":
-            if len(args) > 2:
-                raise Usage("list takes at most a DIR")
-            self.list(args[1] if len(args) == 2 else snapshot_dir())
+        if args.sub == "save":
+            self.save(world, args.name)
         else:
-            raise Usage("unknown subcommand '%s'" % args[0])
+            self.list(args.dir or snapshot_dir())
 
     def save(self, world, name):
         path = snapshot_path(name)
@@ -645,6 +647,11 @@ with each other or with the live kernel."""
             os.replace(tmp, path)
         except OSError as e:
             raise Usage("cannot write %s: %s" % (path, e.strerror or e))
+        if self.json:
+            self.out(json.dumps({"snapshot": dict(meta, path=os.path.abspath(path), arch=doc["arch"],
+                                                  tasks=len(doc["tasks"]), caps=len(doc["caps"]))},
+                                separators=(",", ":")))
+            return
         self.out("kdbg snapshot: saved %s (%d tasks, %d caps, %d channels%s)"
                  % (path, len(doc["tasks"]), len(doc["caps"]), len(doc["channels"]),
                     ", checkpoint '%s'" % meta["checkpoint"] if meta["checkpoint"] else ""))
@@ -654,7 +661,7 @@ with each other or with the live kernel."""
             names = sorted(f for f in os.listdir(d) if f.endswith(".json"))
         except OSError as e:
             raise Usage("cannot list %s: %s" % (d, e.strerror or e))
-        shown = 0
+        shown = []
         for f in names:
             path = os.path.join(d, f)
             try:
@@ -665,21 +672,26 @@ with each other or with the live kernel."""
             if document_problem(doc):
                 continue
             m = meta_of(doc, f[:-5])
+            shown.append({"name": f[:-5], "path": os.path.abspath(path), "arch": doc["arch"],
+                          "saved": m["saved"], "checkpoint": m["checkpoint"],
+                          "tasks": len(doc["tasks"]), "caps": len(doc["caps"])})
+            if self.json:
+                continue
             self.out("  %-16s %-8s %-25s %-20s %3d tasks %4d caps" % (
                 f[:-5], doc["arch"], m["saved"] or "-",
                 "checkpoint '%s'" % m["checkpoint"] if m["checkpoint"] else "-",
                 len(doc["tasks"]), len(doc["caps"])))
-            shown += 1
-        self.out("%d snapshot%s in %s" % (shown, "" if shown == 1 else "s", d))
+        if self.json:
+            self.out(json.dumps({"snapshots": shown}, separators=(",", ":")))
+            return
+        self.out("%d snapshot%s in %s" % (len(shown), "" if len(shown) == 1 else "s", d))
 
 
 @register
 class Diff(KdbgCommand):
     """Show what changed in the kernel from snapshot A to snapshot B (default: now).
 
-Usage: kdbg diff A [B] [--json]
-A and B name snapshots saved by `kdbg snapshot save` (or any full `kdbg
-json` / `kdbg-top --json` document in a file). Changes are grouped:
+Changes are grouped:
 caps derived (retyped from an untyped), copied, minted (badge), moved
 (same object and type in a new slot, the old one empty), changed
 (rights, badge, CDT parent), revoked (every descendant of a cap gone),
@@ -687,16 +699,21 @@ deleted; tasks created, destroyed and changed (state and what they wait
 on, priority, name); channels' messages sent, received, still queued,
 and blocked senders and receivers; notifications; untyped watermarks;
 new and resolved problems. Caps are matched by slot address, objects by
-address. Snapshots of another arch or kernel ELF are refused. --json:
-the same as one line of data."""
+address. Snapshots of another arch or kernel ELF are refused."""
     name = "diff"
-    usage = "A [B] [--json]"
-    json_ok = True
     requires = None  # two files need no target; A against now asks for it
 
+    @staticmethod
+    def arguments(p):
+        p.arg("a", metavar="A", complete="snapshot", missing="takes one or two snapshots",
+              help="a snapshot saved by `kdbg snapshot save` (or any full `kdbg json` / "
+                   "`kdbg-top --json` document in a file)")
+        p.arg("b", nargs="?", metavar="B", complete="snapshot",
+              help="another snapshot; default: the live kernel")
+        p.json("the changes as one line of data")
+
     def run(self, world, args):
-        if not args or len(args) > 2:
-            raise Usage("takes one or two snapshots")
+        args = [args.a] + ([args.b] if args.b is not None else [])
         pa, a = load_snapshot(args[0])
         ma = meta_of(a, args[0])
         if len(args) == 2:
@@ -855,34 +872,57 @@ def _on_stop(event):
 class WatchCmd(KdbgCommand):
     """At every stop, print what changed in a cap, task or channel since the last stop.
 
-Usage: kdbg watch cap TASK SLOT | task TASK | chan TASK SLOT | chan EXPR | list | delete N|all
-cap: the slot SLOT of TASK's root CPool (the cap in it, caps derived
-from it, its watermark if untyped; a moved cap is followed to its new
-slot). task: the task's state, what it waits on, priority, name and its
-internal slots (TASK is a debug name or a struct task * expression).
-chan: the channel in TASK's slot SLOT, or at EXPR (a struct channel * or
-an address): messages sent, received and queued, blocked senders and
-receivers. Changes are printed as by `kdbg diff`, each line prefixed
-with "kdbg watch N:"; checkpoints (rinit's `checkpoint NAME`) are stops
-too when a breakpoint is set on kdbg_checkpoint."""
+Changes are printed as by `kdbg diff`, each line prefixed with "kdbg
+watch N:"; checkpoints (rinit's `checkpoint NAME`) are stops too when a
+breakpoint is set on kdbg_checkpoint. Without a subcommand: list."""
     name = "watch"
-    usage = "cap TASK SLOT | task TASK | chan TASK SLOT|EXPR | list | delete N|all"
+    no_json = "a watch prints changes at stops; `kdbg watch list --json` lists the watches, " \
+              "`kdbg diff --json` has changes as data"
+
+    @staticmethod
+    def arguments(p):
+        s = p.subcommands(required=False)
+        cap = p.sub(s, "cap", help="the slot SLOT of TASK's root CPool: the cap in it, caps "
+                                   "derived from it, its watermark if untyped (a moved cap is "
+                                   "followed to its new slot)")
+        cap.arg("target", nargs="+", rest=True, metavar="TASK SLOT", complete=("task", "slot"),
+                missing="cap takes TASK SLOT",
+                help="a task's debug name and a slot of its root CPool")
+        task = p.sub(s, "task", help="the task's state, what it waits on, priority, name and "
+                                     "its internal slots")
+        task.arg("target", nargs="+", rest=True, metavar="TASK", complete=("task",),
+                 missing="task takes one TASK",
+                 help="a task's debug name or a struct task * expression")
+        chan = p.sub(s, "chan", help="the channel in TASK's slot SLOT, or at EXPR (a struct "
+                                     "channel * or an address): messages sent, received and "
+                                     "queued, blocked senders and receivers")
+        chan.arg("target", nargs="+", rest=True, metavar="TASK SLOT|EXPR",
+                 complete=("task", "slot"), missing="chan takes TASK SLOT or EXPR")
+        ls = p.sub(s, "list", help="the watches (the default)")
+        ls.json("{\"watches\": [{\"number\", \"kind\" (cap, task, chan), \"addr\" (the "
+                "slot or object), \"label\"}]}")
+        rm = p.sub(s, "delete", help="delete watch N, or all")
+        rm.arg("which", metavar="N|all", missing="delete takes N or all")
 
     def run(self, world, args):
-        if not args or args[0] == "list":
-            if len(args) > 1:
-                raise Usage("list takes no arguments")
+        if args.sub in (None, "list"):
+            if getattr(args, "json", False):
+                self.out(json.dumps({"watches": [{"number": w.number, "kind": w.kind,
+                                                  "addr": w.key, "label": w.label}
+                                                 for w in _watches]}, separators=(",", ":")))
+                return
             for w in _watches:
                 self.out("%d: %s (%s)" % (w.number, w.label, w.key))
             if not _watches:
                 self.out("no watches")
             return
-        sub, rest = args[0], args[1:]
-        # an expression as typed (shlex would eat its quotes)
-        expr = self.raw.split(None, 1)[1] if rest else ""
+        sub = args.sub
         if sub == "delete":
-            if len(rest) != 1:
-                raise Usage("delete takes N or all")
+            rest = [args.which]
+        else:
+            rest = args.target
+            expr = rest.text  # an expression as typed, quotes and all
+        if sub == "delete":
             if rest[0] == "all":
                 n = len(_watches)
                 del _watches[:]
@@ -904,8 +944,6 @@ too when a breakpoint is set on kdbg_checkpoint."""
             c = self._slot(world, rest[0], rest[1])
             w = Watch(_next[0], "cap", "%#x" % c.addr, "cap %s" % c.where)
         elif sub == "task":
-            if not rest:
-                raise Usage("task takes one TASK")
             a = self._task(world, expr if len(rest) > 1 else rest[0])
             w = Watch(_next[0], "task", "%#x" % a, "task %s" % world.label(world.obj(a)))
         elif sub == "chan":
@@ -924,8 +962,6 @@ too when a breakpoint is set on kdbg_checkpoint."""
             else:
                 raise Usage("chan takes TASK SLOT or EXPR")
             w = Watch(_next[0], "chan", "%#x" % a, "channel %s" % world.label(world.obj(a)))
-        else:
-            raise Usage("unknown subcommand '%s'" % sub)
         w.doc = w.document(world)
         _next[0] += 1
         _watches.append(w)

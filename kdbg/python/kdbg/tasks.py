@@ -1,6 +1,6 @@
 """kdbg tasks: every task with its state and what it waits on."""
 from . import consts
-from .command import KdbgCommand, Usage, register
+from .command import KdbgCommand, register
 from .mem import Corrupt, symbol_address
 from .usersyms import symbolize
 
@@ -32,18 +32,16 @@ def blocked_on(world, t):
 class Tasks(KdbgCommand):
     """List every task: name, state, priority, what it is blocked on, ip and sp.
 
-Usage: kdbg tasks [--json]
 Tasks come from object_lists[task]; `*` marks the running task
 (sched.current). A Faulted task shows its fault. With user symbols
-loaded (kdbg symbols) a line ends with the ip's <function+offset>.
---json: the tasks as one line of JSON (docs/schema.md), as `kdbg json tasks`."""
+loaded (kdbg symbols) a line ends with the ip's <function+offset>."""
     name = "tasks"
-    usage = "[--json]"
-    json_ok = True
+
+    @staticmethod
+    def arguments(p):
+        p.json("the tasks as one line of JSON (docs/schema.md), as `kdbg json tasks`")
 
     def run(self, world, args):
-        if args:
-            raise Usage("takes no arguments")
         if self.json:
             from . import schema
             self.out(schema.dumps(schema.Snapshot(world).document(("tasks",))))

@@ -1,6 +1,6 @@
 """kdbg untyped: every untyped region, its watermark and children."""
 from . import consts, fmt
-from .command import KdbgCommand, Usage, register
+from .command import KdbgCommand, register
 
 
 def untyped_slots(world):
@@ -14,16 +14,15 @@ def untyped_slots(world):
 class Untyped(KdbgCommand):
     """List every untyped region: base, size, watermark, free bytes, children, holder.
 
-Usage: kdbg untyped [--json]
 Untyped caps are found by scanning the slots of every live CPool and
-task (they have no object header). --json: as `kdbg json untyped`."""
+task (they have no object header)."""
     name = "untyped"
-    usage = "[--json]"
-    json_ok = True
+
+    @staticmethod
+    def arguments(p):
+        p.json("the untyped regions as one line of JSON, as `kdbg json untyped`")
 
     def run(self, world, args):
-        if args:
-            raise Usage("takes no arguments")
         if self.json:
             from . import schema
             self.out(schema.dumps(schema.Snapshot(world).document(("untyped",))))

@@ -121,19 +121,23 @@ def symbolize(pc):
 class Symbols(KdbgCommand):
     """Load user-space symbols so that user ips and `bt` resolve.
 
-Usage: kdbg symbols [FILE...]
-With no FILE: the root task's ELF from the build (BUILD/user/*.elf, the
-one the kernel carries), with add-symbol-file at its link addresses.
-FILE...: other user ELFs (linked where they run). Files already loaded
-are skipped. `kdbg tasks` then shows each task's ip as <function+off>,
+Files are loaded with add-symbol-file at their link addresses; files
+already loaded are skipped. `kdbg tasks` then shows each task's ip as <function+off>,
 `info symbol $pc` and `list *ADDR` work in user space, and so does `bt`
 in user code (stepping into user mode, or a core of it)."""
     name = "symbols"
-    usage = "[FILE...]"
+
+    @staticmethod
+    def arguments(p):
+        p.arg("files", nargs="*", metavar="FILE", complete="file",
+              help="user ELFs (linked where they run); default: the root task's ELF "
+                   "from the build (BUILD/user/*.elf, the one the kernel carries)")
+        p.json("\"symbols\": [{\"file\", \"entry\", \"reason\", \"loaded\"}] "
+               "(loaded false: it was loaded already)")
 
     def run(self, world, args):
-        if args:
-            files = [(a, "given") for a in args]
+        if args.files:
+            files = [(a, "given") for a in args.files]
             for f, _ in files:
                 if not os.path.isfile(f):
                     raise Usage("no file %s" % f)
@@ -141,13 +145,23 @@ in user code (stepping into user mode, or a core of it)."""
                     raise Usage("%s is not an ELF file" % f)
         else:
             files = [root_elf()]
+        done = []
         for f, why in files:
             entry = entry_address(f)
             where = " (entry %#x)" % entry if entry is not None else ""
-            if add(f):
+            new = add(f)
+            done.append({"file": os.path.abspath(f),
+                         "entry": "0x%x" % entry if entry is not None else None,
+                         "reason": why, "loaded": new})
+            if self.json:
+                continue
+            if new:
                 self.out("kdbg symbols: loaded %s%s: %s" % (f, where, why))
             else:
                 self.out("kdbg symbols: %s already loaded" % f)
+        if self.json:
+            from . import schema
+            self.out(schema.dumps(schema.Snapshot(world).document((), symbols=done)))
 
 
 # ---- bt from the kernel into user space ------------------------------------

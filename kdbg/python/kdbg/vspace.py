@@ -1,5 +1,4 @@
 """kdbg vspace: a task's mappings, walking its page tables (x86_64 or AArch64)."""
-import re
 import struct
 
 from . import consts
@@ -125,30 +124,41 @@ def coalesce(maps):
     return out
 
 
+def mapping_json(va, pa, size, flags, pages):
+    """A mapping in docs/schema.md's words: flags "rwxu" and the memory
+    type apart ("normal", "uncached", "device")."""
+    from .schema import addr
+    bits, _, memory = flags.partition(" ")
+    return {"va": addr(va), "pa": addr(pa), "size": size, "pages": pages, "flags": bits,
+            "memory": memory or "normal"}
+
+
 @register
 class VSpace(KdbgCommand):
     """Show a task's virtual memory mappings by walking its page tables.
 
-Usage: kdbg vspace TASK [--kernel]
-TASK is a debug name or a struct task * expression. The walk starts at
-the VSpace cap in the task's vspace slot and reads each table (one 4 KiB
+The walk starts at the VSpace cap in the task's vspace slot and reads each table (one 4 KiB
 read) through the kernel's direct map. Contiguous pages with the same
 flags are merged: VA range, PA, size, pages, flags (r, w/-, x/-, u/k,
-then "uncached" or, on AArch64, "device" for memory that is not cached).
---kernel also walks the kernel half (shared by every VSpace; on AArch64
-the kernel's own TTBR1 table)."""
+then "uncached" or, on AArch64, "device" for memory that is not cached)."""
     name = "vspace"
-    usage = "TASK [--kernel]"
+
+    @staticmethod
+    def arguments(p):
+        p.arg("task", nargs="+", rest=True, metavar="TASK", complete=("task",),
+              missing="one TASK", help="a task's debug name or a struct task * expression")
+        p.arg("--kernel", action="store_true",
+              help="also walk the kernel half (shared by every VSpace; on AArch64 the "
+                   "kernel's own TTBR1 table)")
+        p.json("\"vspace\": the task, its root table and its mappings, as one line of "
+               "JSON (docs/schema.md)")
 
     def run(self, world, args):
-        kernel = "--kernel" in args
-        rest = [a for a in args if a != "--kernel"]
-        if not rest:
-            raise Usage("one TASK")
+        kernel = args.kernel
+        rest = args.task
         if len(rest) > 1 and find_task(world, rest[0]) is not None:
             raise Usage("unexpected '%s' after TASK" % " ".join(rest[1:]))
-        raw = re.sub(r"(^|\s)--kernel(?=\s|$)", " ", self.raw).strip()
-        t = world.task(task_arg(world, raw))
+        t = world.task(task_arg(world, rest.text))
         s = t["slots"][1]
         if s.empty and s.clean:
             raise Usage("task '%s' has no VSpace yet (its vspace slot is empty)"
@@ -163,6 +173,16 @@ the kernel's own TTBR1 table)."""
             found += walk(world, world.virt_to_phys(symbol_address(KERNEL_ROOT_A64)), True,
                           problems.append, va_base=KERNEL_HALF_A64)
         maps = coalesce(found)
+        if self.json:
+            from . import schema
+            snap = schema.Snapshot(world)
+            for p in problems:
+                snap.problem(p)
+            self.out(schema.dumps(snap.document((), vspace={
+                "task": t["obj"].name, "task_addr": schema.addr(t["addr"]),
+                "root": schema.addr(s.obj), "kernel": kernel,
+                "mappings": [mapping_json(*m) for m in maps]})))
+            return
         self.out("vspace of '%s': root table at pa %#x" % (t["obj"].name, s.obj))
         self.out("%-39s %-18s %10s %6s  %s" % ("VIRTUAL", "PHYSICAL", "SIZE", "PAGES",
                                                 "FLAGS"))
