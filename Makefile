@@ -34,7 +34,7 @@ msg = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(2)')
 
 .DEFAULT_GOAL := all
 CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
-NOCONFIG_TARGETS := help clean distclean deps bench bench-monitor $(CONFIG_TARGETS)
+NOCONFIG_TARGETS := help clean distclean deps bench bench-monitor fuzz-guest $(CONFIG_TARGETS)
 
 # ---------------------------------------------------------------- config ---
 KCONFIG_RUN := $(PYTHON) -c 'import kconfiglib' 2>/dev/null || { echo "make: no kconfiglib for $(PYTHON): run make deps (or scripts/install-deps)" >&2; exit 1; }; $(PYTHON) -m
@@ -151,6 +151,7 @@ include kdbg/gdbserver/gdbserver.mk
 all: $(KDBG_GDBSERVER)
 include user/bench/bench.mk
 include user/demo/demo.mk
+include user/fuzz/fuzz.mk
 ifeq ($(CONFIG_KERNEL_SELFTEST),y)
 ROOT_TASK_ELF :=
 else ifeq ($(CONFIG_ROOT_TASK_TESTS),y)
@@ -159,6 +160,8 @@ else ifeq ($(CONFIG_ROOT_TASK_BENCH),y)
 ROOT_TASK_ELF := $(BENCH_ELF)
 else ifeq ($(CONFIG_ROOT_TASK_DEMO),y)
 ROOT_TASK_ELF := $(DEMO_ELF)
+else ifeq ($(CONFIG_ROOT_TASK_FUZZ),y)
+ROOT_TASK_ELF := $(FUZZ_ELF)
 else
 ROOT_TASK_ELF := $(RINIT_ELF)
 endif
@@ -248,6 +251,31 @@ bench-gdbserver:
 
 .PHONY: bench bench-monitor bench-gdbserver
 
+# The soaks below run on each arch's default build in build/check/ARCH
+# (configured if new): both arches, or the one given as ARCH= on the
+# command line. A failure prints the seed (and case) that replays it.
+FUZZ_ARCHES = $(if $(filter command line,$(origin ARCH)),$(or $(filter x86_64 aarch64,$(ARCH)),$(error ARCH must be x86_64 or aarch64, not '$(ARCH)')),x86_64 aarch64)
+# $(call fuzz_each,COMMAND): COMMAND for each arch, $$d its build directory.
+fuzz_each = $(Q)set -e; for a in $(FUZZ_ARCHES); do \
+		d=$(BUILD)/check/$$a; \
+		test -f $$d/.config || $(MAKE) --no-print-directory O=$$d $${a}_defconfig >/dev/null; \
+		$(MAKE) --no-print-directory -s O=$$d; \
+		$(1); done
+
+# rinit's shell under random and hostile lines (tests/boot/test_shell_fuzz.py).
+LINES ?= 20000
+fuzz-shell:
+	$(call fuzz_each,$(PYTHON) tests/boot/test_shell_fuzz.py $$d/cairn.elf --lines $(LINES) $(if $(SEED),--seed $(SEED)))
+
+# kdbg on corrupted cores (tests/fuzz-kdbg, docs/RELIABILITY.md): COUNT
+# cores per arch from seed SEED (default: from the clock, printed), every
+# kdbg command on each in one GDB.
+COUNT ?= 1000
+fuzz-kdbg:
+	$(call fuzz_each,$(PYTHON) tests/fuzz-kdbg/fuzz.py --build $$d --count $(COUNT) $(if $(SEED),--seed $(SEED)))
+
+.PHONY: fuzz-shell fuzz-kdbg
+
 # ------------------------------------------------------------------ misc ---
 deps:
 	$(Q)scripts/install-deps
@@ -283,6 +311,11 @@ help:
 	@echo "  monitor-fuzz     F=memmap|regs|qmp: fuzz a kdbg-top parser until stopped"
 	@echo "  gdbserver-fuzz   fuzz kdbg-gdbserver's packet parser until stopped"
 	@echo "  gdbserver-test   kdbg-gdbserver against fake gdbstubs (part of check)"
+	@echo "  fuzz-guest       random system calls from several tasks in the guest, both arches"
+	@echo "                   (ARCH=x86_64 one arch; CALLS=1000000 SEED=1 by default)"
+	@echo "  fuzz-shell       LINES=20000 random and hostile lines at rinit's shell, both arches"
+	@echo "  fuzz-kdbg        every kdbg command on COUNT=1000 corrupted cores per arch"
+	@echo "                   (fuzz-*: ARCH=x86_64 one arch; SEED=S replays a printed seed)"
 	@echo "  bench            benchmarks under QEMU (TCG -icount: instruction counts);"
 	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
 	@echo "  bench-monitor    kdbg-top under the demo load (part of bench)"

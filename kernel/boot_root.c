@@ -257,6 +257,8 @@ static void sort_bootinfo(struct cairn_bootinfo *bi)
 	}
 }
 
+struct task *root_task;
+
 bool root_task_available(void)
 {
 	return root_image_start &&
@@ -295,6 +297,7 @@ void root_task_start(void)
 	/* 1: rinit's Task; 3: its VSpace. */
 	struct task *t = task_from_object(give_object(&b, CAIRN_SLOT_ROOT_TASK,
 						      CAIRN_OBJ_TASK, "rinit"));
+	root_task = t;
 	b.root = boot_alloc(PAGE_BITS);
 	kassert(vspace_roots_available(1));
 	vspace_root_created(b.root);

@@ -53,7 +53,7 @@ void panic(const char *fmt, ...)
 	backtrace(arch_frame_pointer(), 16);
 	arch_panic_notify();
 #if defined(CONFIG_KERNEL_SELFTEST) || defined(CONFIG_ROOT_TASK_TESTS) || \
-	defined(CONFIG_ROOT_TASK_BENCH)
+	defined(CONFIG_ROOT_TASK_BENCH) || defined(CONFIG_ROOT_TASK_FUZZ)
 	/* Unattended runs end at once rather than hang until a timeout. */
 	arch_shutdown(PANIC_EXIT_STATUS);
 #endif

@@ -195,14 +195,41 @@ def run_arch_layers(tally, arch, base, default, want, logs):
         run_layer(tally, name("shell"), [sys.executable, "tests/boot/test_shell.py",
                                          os.path.join(default, "cairn.elf")], 180,
                   log_dir=logs)
+        # Random and hostile lines at the shell (a fixed seed per arch:
+        # a failure replays with the seed it prints).
+        run_layer(tally, name("shell"), [sys.executable, "tests/boot/test_shell_fuzz.py",
+                                         os.path.join(default, "cairn.elf"), "--lines", "2000",
+                                         "--seed", "1" if arch == "x86_64" else "2"], 180,
+                  log_dir=logs)
     guest = os.path.join(base, arch + "-tests")
     if want("guest") and build(tally, name("guest"), guest,
                                arch + "_tests_defconfig"):
         run_layer(tally, name("guest"),
                   qemu + [os.path.join(guest, "cairn.elf")], 180, log_dir=logs)
+    # The guest fuzzer (user/fuzz, `make fuzz-guest`), a short pass with a
+    # fixed seed: several tasks' random calls, invariants and reuse checked.
+    fuzz_dir = os.path.join(base, arch + "-fuzz")
+    if want("guest") and build(tally, name("guest"), fuzz_dir, arch + "_fuzz_defconfig",
+                               [os.path.join(fuzz_dir, "cairn.elf"), "kdbg-scripts",
+                                "CALLS=50000", "SEED=1"]):
+        run_layer(tally, name("guest"), qemu + [os.path.join(fuzz_dir, "cairn.elf")], 120,
+                  log_dir=logs)
+        # ... and again under GDB: kdbg check on the live kernel after a
+        # round and at the end, and on a core taken there.
+        run_layer(tally, name("guest"), ["scripts/fuzz-guest-kdbg", fuzz_dir], 300,
+                  log_dir=logs)
     if default and want("gdb"):
         run_layer(tally, name("gdb"), ["tests/gdb/run.sh", default], 300,
                   log_dir=logs)
+        # kdbg on corrupted cores (tests/fuzz-kdbg; `make fuzz-kdbg` soaks),
+        # a fixed seed per arch, and cores that kdbg dump/attach cannot ruin.
+        run_layer(tally, name("gdb"), [sys.executable, "tests/fuzz-kdbg/fuzz.py", "--build",
+                                       default, "--count", "40", "--seed",
+                                       "1" if arch == "x86_64" else "2", "--tap"], 300,
+                  log_dir=logs)
+        other = os.path.join(base, "aarch64" if arch == "x86_64" else "x86_64")
+        run_layer(tally, name("gdb"), [sys.executable, "tests/fuzz-kdbg/test_cores.py", default,
+                                       other], 300, log_dir=logs)
     if default and want("monitor"):
         # kdbg-top (built by every build; the x86_64 build's binary reads
         # both arches) against a VM of this arch, driven in tmux.
@@ -268,6 +295,9 @@ def main():
         if x86:
             run_layer(tally, "gdbserver", [sys.executable, "tests/gdbserver/test_sturdy.py",
                                            x86], 120, log_dir=logs)
+            # Every command-line program and its wrong arguments.
+            run_layer(tally, "cli", [sys.executable, "tests/cli/test_cli_args.py", x86], 120,
+                      log_dir=logs)
 
     def arch_thread(arch):
         if arch == "x86_64":

@@ -43,4 +43,11 @@ def main(depfile, config_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) != 3 or sys.argv[1].startswith("-"):
+        sys.stderr.write("usage: fixdep.py DEPFILE CONFIG_DIR\n")
+        sys.exit(2)
+    try:
+        main(sys.argv[1], sys.argv[2])
+    except OSError as e:
+        sys.stderr.write("fixdep.py: %s\n" % e)
+        sys.exit(1)

@@ -70,8 +70,9 @@ def parse_lists(texts):
 
 
 def main(argv):
-    if len(argv) != 5:
-        sys.exit("usage: gen-kdbg-constants.py OUT.py UAPI_DIR ARCH_HEADER ARCH_NAME")
+    if len(argv) != 5 or any(a.startswith("-") for a in argv[1:]):
+        sys.stderr.write("usage: gen-kdbg-constants.py OUT.py UAPI_DIR ARCH_HEADER ARCH_NAME\n")
+        sys.exit(2)
     out, uapi, arch_header, arch_name = argv[1:]
     texts = []
     for name in sorted(os.listdir(uapi)):

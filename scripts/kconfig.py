@@ -54,7 +54,8 @@ def sync(kconfig_path, config_path, build_dir):
 
 def main(argv):
     if len(argv) != 5 or argv[1] != "sync":
-        fail("usage: kconfig.py sync KCONFIG CONFIG BUILD_DIR")
+        sys.stderr.write("kconfig: usage: kconfig.py sync KCONFIG CONFIG BUILD_DIR\n")
+        sys.exit(2)
     sync(argv[2], argv[3], argv[4])
 
 

@@ -49,12 +49,24 @@ TESTS_PEER_SRCS := $(wildcard user/tests/peer/*.c)
 TESTS_PEER_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(TESTS_PEER_SRCS))
 TESTS_PEER_IMAGE := $(USER_OBJ)/tests/peer_image.o
 
-$(USER_OBJ)/%.o: user/%.c $(FLAG_CONFIG_DEPS)
+# The compiler and flags user objects are built with, as a file that is
+# rewritten only when they change (as Linux's kbuild does): every object
+# depends on it, so that `make USER_EXTRA_CFLAGS=...` in an existing
+# build directory rebuilds what it must, and going back rebuilds again.
+USER_CFLAGS_FILE := $(USER_OBJ)/cflags
+$(USER_CFLAGS_FILE): FORCE_USER_CFLAGS
+	$(Q)mkdir -p $(dir $@)
+	$(Q)printf '%s\n' '$(subst ','\'',$(USER_CC) $(USER_CFLAGS))' > $@.tmp; \
+		if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+FORCE_USER_CFLAGS:
+.PHONY: FORCE_USER_CFLAGS
+
+$(USER_OBJ)/%.o: user/%.c $(FLAG_CONFIG_DEPS) $(USER_CFLAGS_FILE)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(USER_OBJ)/%.o: user/%.S $(FLAG_CONFIG_DEPS)
+$(USER_OBJ)/%.o: user/%.S $(FLAG_CONFIG_DEPS) $(USER_CFLAGS_FILE)
 	$(call msg,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c $< -o $@

@@ -6,6 +6,8 @@
 
 /* Is a root task image carried in this kernel? */
 bool root_task_available(void);
+/* rinit's Task once root_task_start() made it (NULL before). */
+extern struct task *root_task;
 /* Build rinit's objects and run it; does not return. */
 __attribute__((noreturn)) void root_task_start(void);
 

@@ -194,6 +194,16 @@ LIFELINE = [
      "move the driver's stack"),
     ("set table {rinit} 3", r"^set: slot {rinit} holds rinit's own task; refusing$",
      "give rinit another vspace"),
+    ("delete {image_page}", r"^delete: slot {image_page} maps a page of rinit's own image; "
+     r"refusing$", "delete a page of rinit's image"),
+    ("move {image_page} 102", r"^move: slot {image_page} maps a page of rinit's own image; "
+     r"refusing$", "move a page of rinit's image"),
+    ("revoke {image_table}", r"^revoke: slot {image_table} maps rinit's own image \(page "
+     r"table\); refusing$", "revoke a page table of rinit's image"),
+    ("delete {task_buffer}", r"^delete: slot {task_buffer} maps rinit's own task buffer; "
+     r"refusing$", "delete rinit's task buffer"),
+    ("delete {boot_info}", r"^delete: slot {boot_info} maps rinit's boot info; refusing$",
+     "delete the boot-info page"),
     ("suspend 100",
      r"^suspend: slot 100 is the same task as slot {rinit}, which holds rinit's own task; "
      r"refusing$", "suspend a copy of rinit's task cap"),
@@ -215,6 +225,19 @@ def lifeline(t, sh):
              "why_driver": re.escape("belongs to rinit's serial driver (console input)")}
     if not t.check(slots["rinit"] and slots["driver"],
                    "tasks: rinit and its serial driver found", out):
+        return
+    # The boot caps that map rinit's own memory (unmapping them would make
+    # rinit fault on its next instruction): from `info`'s initial slots.
+    info = sh.run("info")
+    for key, pattern in (("image_page", r"page\s.*\simage$"),
+                         ("image_table", r"pagetable\s.*\simage$"),
+                         ("task_buffer", r"page\s.*\stask-buffer$"),
+                         ("boot_info", r"page\s.*\sboot-info$")):
+        m = re.search(r"^\s*(\d+)\s+" + pattern, info, re.M)
+        slots[key] = m.group(1) if m else None
+    if not t.check(all(slots[k] for k in ("image_page", "image_table", "task_buffer",
+                                          "boot_info")),
+                   "info: the slots mapping rinit's image, task buffer and boot info", info):
         return
     sh.run("copy {rinit} 100".format(**slots))
     sh.run("copy {driver} 101".format(**slots))

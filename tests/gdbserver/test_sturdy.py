@@ -172,8 +172,8 @@ def test_bad_targets(exe, elf):
             "--target where nothing listens: exit 1, 'cannot connect', at once",
             "status %s after %.1fs: %s" % (st, time.monotonic() - start, err))
     st, out, err = run_cli(exe, ["--elf", elf, "--target", "no-colon"])
-    T.check(st == 1 and "expected HOST:PORT" in err,
-            "--target without a port: exit 1 naming the expected form",
+    T.check(st == 2 and "expected HOST:PORT" in err,
+            "--target without a port: a usage error (exit 2) naming the expected form",
             "status %s: %s" % (st, err))
 
     kinds = (("http", "an HTTP server (garbage, then hang-up)", "closed the connection"),

@@ -42,12 +42,11 @@ static void null_syscall(void)
 int main(void *arg)
 {
 	const struct cairn_bootinfo *bi = arg;
-	const char *problem = bootinfo_check(bi);
+	const char *problem = bootinfo_adopt(bi);
 	if (problem) {
 		printf("bench: %s\n", problem);
 		return 1;
 	}
-	uthread_current()->tb = (struct task_buffer *)(uintptr_t)bi->task_buffer_vaddr;
 	slot_alloc_init_bootinfo(&slots, bi);
 	ut_alloc_init_bootinfo(&untyped, &slots, bi);
 	struct bench_env env = { .slots = &slots, .ut = &untyped,

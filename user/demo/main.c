@@ -230,12 +230,11 @@ static uint64_t mint_badges(void)
 int main(void *arg)
 {
 	const struct cairn_bootinfo *bi = arg;
-	const char *problem = bootinfo_check(bi);
+	const char *problem = bootinfo_adopt(bi);
 	if (problem) {
 		printf("demo: %s\n", problem);
 		return 1;
 	}
-	uthread_current()->tb = (struct task_buffer *)(uintptr_t)bi->task_buffer_vaddr;
 	slot_alloc_init_bootinfo(&slots, bi);
 	ut_alloc_init_bootinfo(&untyped, &slots, bi);
 	threads = (struct thread_env){ .ut = &untyped, .root_pool = CAIRN_SLOT_ROOT_CPOOL,

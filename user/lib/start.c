@@ -5,6 +5,8 @@
  * DEBUG_SHUTDOWN (the in-guest tests rely on that), or, if the kernel
  * refuses, the task suspends itself forever.
  */
+#include <cairn/bootinfo.h>
+#include "bootinfo.h"
 #include "console.h"
 #include "start.h"
 #include "syscall.h"
@@ -47,4 +49,13 @@ void __ulib_start(void *arg, struct task_buffer *tb)
 	cairn_debug_shutdown(status);
 	for (;;)
 		cairn_yield();
+}
+
+const char *bootinfo_adopt(const struct cairn_bootinfo *bi)
+{
+	/* The boot info, not crt0's guess, says where our task buffer is;
+	 * set it even for damaged boot info so the complaint can be printed. */
+	if (bi && bi->magic == CAIRN_BOOTINFO_MAGIC)
+		uthread_current()->tb = (struct task_buffer *)(uintptr_t)bi->task_buffer_vaddr;
+	return bootinfo_check(bi);
 }

@@ -17,6 +17,14 @@
 
 int main(void *arg);
 
+struct cairn_bootinfo;
+/*
+ * A root task's first step: take the boot info the kernel passed as arg
+ * and, when it is one, use its task buffer for this thread. Returns
+ * bootinfo_check()'s verdict: NULL when it is sound, else what is wrong.
+ */
+const char *bootinfo_adopt(const struct cairn_bootinfo *bi);
+
 extern struct uthread_stack __ulib_main_stack;
 
 #endif

@@ -35,9 +35,15 @@ void lineedit_init(struct lineedit *le, format_sink sink, void *arg)
 	lineedit_reset(le);
 }
 
-/* Swallow the bytes of ESC [ ... final or ESC x. True if consumed. */
+/* Swallow the bytes of ESC [ ... final or ESC x. True if consumed. A
+ * control character ends an unfinished sequence and is acted on, as a
+ * terminal does (ECMA-48): ESC then Enter still ends the line. */
 static bool in_escape(struct lineedit *le, int ch)
 {
+	if (le->esc && ch < 0x20) {
+		le->esc = 0;
+		return false;
+	}
 	if (le->esc == 1) {
 		le->esc = (ch == '[' || ch == 'O') ? 2 : 0;
 		return true;

@@ -74,10 +74,7 @@ int main(void *arg)
 	const char *problem;
 	uintptr_t entry = (uintptr_t)child_main, sp = child_stack_pointer();
 
-	/* Boot info is authoritative for where our task buffer is. */
-	if (bi->magic == CAIRN_BOOTINFO_MAGIC)
-		uthread_current()->tb = (struct task_buffer *)(uintptr_t)bi->task_buffer_vaddr;
-	problem = bootinfo_check(bi);
+	problem = bootinfo_adopt(bi);
 	if (problem) {
 		printf("rinit: %s; stopping\n", problem);
 		return 1;

@@ -168,19 +168,46 @@ void shell_mark_own(struct shell *sh, uint64_t slot)
 		sh->own[slot / 64] |= 1ull << (slot % 64);
 }
 
+/* Why the boot cap in `slot` maps rinit's own memory, or NULL: deleting
+ * a mapped Page or PageTable cap unmaps it, and rinit (and its serial
+ * driver, in the same address space) would fault on its next access. */
+static const char *own_mapping(const struct shell *sh, uint64_t slot)
+{
+	for (uint32_t i = 0; sh->bi && i < sh->bi->slot_count; i++) {
+		const struct cairn_bootinfo_slot *b = &sh->bi->slots[i];
+
+		if (b->slot != slot)
+			continue;
+		if (b->flags & CAIRN_BI_IMAGE)
+			return b->type == CAIRN_OBJ_PAGE ? "maps a page of rinit's own image"
+							 : "maps rinit's own image (page table)";
+		if (b->flags & CAIRN_BI_TASK_BUFFER)
+			return "maps rinit's own task buffer";
+		if (b->flags & CAIRN_BI_BOOTINFO)
+			return "maps rinit's boot info";
+	}
+	return NULL;
+}
+
 /*
  * Why rinit cannot give up the cap in `slot`, or NULL. Losing its CPool,
  * Task or VSpace (or revoking the copies the kernel holds of them) would
- * leave rinit unable to name anything or to run; losing its serial
- * driver's caps would leave the shell without input.
+ * leave rinit unable to name anything or to run; losing the pages it runs
+ * from would make it fault; losing its serial driver's caps would leave
+ * the shell without input.
  */
 static const char *vital_slot(const struct shell *sh, uint64_t slot)
 {
+	const char *mapping;
+
 	switch (slot) {
 	case CAIRN_SLOT_ROOT_CPOOL: return "holds rinit's own cpool";
 	case CAIRN_SLOT_ROOT_TASK: return "holds rinit's own task";
 	case CAIRN_SLOT_VSPACE: return "holds rinit's own vspace";
 	}
+	mapping = own_mapping(sh, slot);
+	if (mapping)
+		return mapping;
 	if (slot < sizeof(sh->own) * 8 && (sh->own[slot / 64] >> (slot % 64) & 1))
 		return "belongs to rinit's serial driver (console input)";
 	return NULL;

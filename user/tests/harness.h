@@ -28,7 +28,8 @@ struct test {
 /* Test groups, one per file (NULL-name terminated). */
 extern const struct test tests_sys[], tests_cap[], tests_retype[], tests_cpool[],
 	tests_task[], tests_sched[], tests_chan[], tests_chanblk[], tests_ntfn[],
-	tests_fault[], tests_mem[], tests_xas[], tests_ioport[], tests_fuzz[], tests_stats[];
+	tests_fault[], tests_mem[], tests_xas[], tests_ioport[], tests_fuzz[], tests_stats[],
+	tests_exhaust[], tests_isolation[];
 
 /* Record a failure of the running test (first one wins). */
 void test_fail(const char *file, int line, const char *fmt, ...)

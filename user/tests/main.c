@@ -28,7 +28,7 @@ void tests_round_summary(unsigned round);
 static const struct test *const groups[] = {
 	tests_sys,  tests_cap,   tests_retype,  tests_cpool, tests_task,  tests_sched,
 	tests_chan, tests_chanblk, tests_ntfn, tests_mem,   tests_fault, tests_xas,
-	tests_ioport, tests_stats, tests_fuzz,
+	tests_ioport, tests_stats, tests_isolation, tests_exhaust, tests_fuzz,
 };
 
 /*
@@ -52,9 +52,7 @@ int main(void *arg)
 	const struct cairn_bootinfo *bi = arg;
 	const char *problem;
 
-	if (bi && bi->magic == CAIRN_BOOTINFO_MAGIC)
-		uthread_current()->tb = (struct task_buffer *)(uintptr_t)bi->task_buffer_vaddr;
-	problem = bi ? bootinfo_check(bi) : "no boot info";
+	problem = bootinfo_adopt(bi);
 	if (problem) {
 		printf("Bail out! boot info: %s\n", problem);
 		return 1;

@@ -15,6 +15,7 @@
 #include "console.h"
 #include "test_arch.h"
 #include "harness.h"
+#include "rng.h"
 
 #define SANDBOX_BITS 6
 /* A longer soak: make USER_EXTRA_CFLAGS='-DFUZZ_CALLS=300000 -DFUZZ_SEED=7' */
@@ -30,11 +31,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	/* xorshift64*: small, deterministic, good enough to pick arguments */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Dull;
+	return rng_next(&rng_state);
 }
 
 /* An argument word of one of the shapes the kernel must cope with. */

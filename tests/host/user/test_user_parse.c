@@ -169,7 +169,16 @@ static void test_lineedit(void)
 	r = feed(&le, "half\x03", 5);
 	tap_ok(r == LINEEDIT_CANCEL && le.len == 0, "Ctrl-C cancels");
 	lineedit_reset(&le);
-	r = feed(&le, "a\tb\x01\x80\xff\n", 7);
+	r = feed(&le, "ls\x1b\n", 4);
+	tap_ok(r == LINEEDIT_DONE && !strcmp(le.buf, "ls"), "ESC then Enter still ends the line");
+	lineedit_reset(&le);
+	r = feed(&le, "a\x1b[1;\r", 6);
+	tap_ok(r == LINEEDIT_DONE && !strcmp(le.buf, "a"), "Enter inside an unfinished ESC [ ends the line");
+	lineedit_reset(&le);
+	r = feed(&le, "x\x1bqy\n", 5);
+	tap_ok(r == LINEEDIT_DONE && !strcmp(le.buf, "xy"), "ESC x (meta) is swallowed");
+	lineedit_reset(&le);
+		r = feed(&le, "a\tb\x01\x80\xff\n", 7);
 	tap_ok(r == LINEEDIT_DONE && !strcmp(le.buf, "a b"), "tab is a space; control and 8-bit bytes ignored");
 	lineedit_reset(&le);
 	memset(big, 'x', sizeof(big));
