@@ -139,6 +139,29 @@ all: $(BUILD)/cairn.elf
 # the optimisation level, and the architecture (another compiler).
 FLAG_CONFIG_DEPS := $(CONFIG_DEPS_DIR)/opt/flag.h $(CONFIG_DEPS_DIR)/arch.h
 
+# The system-call layer generated from the ABI's CAIRN_SYSCALLS list
+# (scripts/gen-syscalls.py): the argument structs, the kernel's handler
+# prototypes and dispatcher, and user/lib's stubs. Adding a call is one
+# line there and one handler in the file its section names.
+SYSCALLS_H := include/uapi/cairn/syscalls.h
+GEN_SYSCALL_TOOL := scripts/gen-syscalls.py scripts/abi.py
+GEN_DIR := $(BUILD)/include/generated
+GEN_SYSCALL_HEADERS := $(GEN_DIR)/syscall_args.h $(GEN_DIR)/syscall_kernel.h \
+	$(GEN_DIR)/syscall_stubs.h
+$(GEN_DIR)/syscall_args.h $(GEN_DIR)/syscall_kernel.h: $(GEN_DIR)/syscall_%.h: $(SYSCALLS_H) \
+		$(GEN_SYSCALL_TOOL)
+	$(call msg,GEN,$@)
+	$(Q)$(PYTHON) scripts/gen-syscalls.py $(if $(filter %args.h,$@),args,kernel) $(SYSCALLS_H) $@
+$(GEN_DIR)/syscall_stubs.h $(GEN_DIR)/syscall_stubs.c: $(GEN_DIR)/syscall_stubs.%: $(SYSCALLS_H) \
+		user/lib/syscall.h $(GEN_SYSCALL_TOOL)
+	$(call msg,GEN,$@)
+	$(Q)$(PYTHON) scripts/gen-syscalls.py $(if $(filter %.c,$@),user-c,user) $(SYSCALLS_H) \
+		user/lib/syscall.h $@
+# Each handler is defined in the file its section of the list names.
+$(BUILD)/syscall-handlers.ok: $(SYSCALLS_H) $(GEN_SYSCALL_TOOL) $(wildcard kernel/*.c)
+	$(Q)$(PYTHON) scripts/gen-syscalls.py check $(SYSCALLS_H) .
+	$(Q)touch $@
+
 # User space (user/lib, rinit) and the root task carried in the kernel.
 include user/user.mk
 include kdbg/kdbg.mk
@@ -169,13 +192,13 @@ $(BUILD)/obj/kernel/root_image.o: $(ROOT_TASK_ELF)
 $(BUILD)/obj/kernel/root_image.o: KASFLAGS += $(if $(ROOT_TASK_ELF),-DROOT_TASK_ELF='"$(ROOT_TASK_ELF)"')
 
 
-$(BUILD)/obj/%.o: %.c $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
+$(BUILD)/obj/%.o: %.c $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp $(GEN_SYSCALL_HEADERS)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KCFLAGS) -MMD -MF $@.d -c $< -o $@
 	$(Q)$(PYTHON) scripts/fixdep.py $@.d $(CONFIG_DEPS_DIR)
 
-$(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp
+$(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp $(GEN_SYSCALL_HEADERS)
 	$(call msg,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KASFLAGS) -MMD -MF $@.d -c $< -o $@
@@ -195,7 +218,7 @@ $(FLAG_CONFIG_DEPS): | $(BUILD)/kconfig.stamp
 	@:
 -include $(wildcard $(KERNEL_OBJS:.o=.o.d))
 
-$(BUILD)/cairn.elf: $(KERNEL_OBJS) $(LINKER_SCRIPT)
+$(BUILD)/cairn.elf: $(KERNEL_OBJS) $(LINKER_SCRIPT) $(BUILD)/syscall-handlers.ok
 	$(call msg,LD,$@)
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 		--no-warn-rwx-segments -T $(LINKER_SCRIPT) -o $@ $(KERNEL_OBJS)

@@ -18,7 +18,7 @@ kdbg-scripts: $(KDBG_OUTPUTS)
 # The arch header that defines KERNEL_VBASE and DIRECT_MAP_BASE.
 KDBG_ARCH_HEADER := arch/$(ARCH)/include/arch_memory.h
 
-$(KDBG_CONSTANTS): scripts/gen-kdbg-constants.py $(wildcard include/uapi/cairn/*.h) \
+$(KDBG_CONSTANTS): scripts/gen-kdbg-constants.py scripts/abi.py $(wildcard include/uapi/cairn/*.h) \
 		$(KDBG_ARCH_HEADER) $(FLAG_CONFIG_DEPS)
 	$(call msg,GEN,$@)
 	$(Q)$(PYTHON) scripts/gen-kdbg-constants.py $@ include/uapi/cairn $(KDBG_ARCH_HEADER) $(ARCH)

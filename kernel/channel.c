@@ -119,11 +119,12 @@ static void deliver(struct task *r, struct ipc_msg *m, const struct cap_source *
 		r->reply_grant = grant_reply;
 		caller->reply_from = r;
 	}
+	/* RECV, CALL and REPLY_RECV answer with the same words. */
 	task_set_error(r, CAIRN_ERR_OK);
-	task_set_result(r, 0, m->badge);
-	task_set_result(r, 1, info);
+	sys_result_chan_recv_badge(r, m->badge);
+	sys_result_chan_recv_info(r, info);
 	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
-		task_set_result(r, 2 + i, m->words[i]);
+		sys_result_chan_recv_w(r, i, m->words[i]);
 	unsigned len = CAIRN_MSGINFO_LEN(m->info);
 	struct task_buffer *tb = task_buffer_of(r);
 	if (len > CAIRN_MSG_INLINE_WORDS && tb) /* a running task has one */
@@ -258,55 +259,56 @@ static int recv(struct task *t, struct channel *ch, uint8_t rights, bool may_blo
 	return SYSCALL_BLOCKED;
 }
 
-static int sys_send_common(struct syscall_ctx *sc, bool is_call, bool may_block)
+/* SEND, TRY_SEND and CALL: their arguments are chan, info, w[4]. */
+static int sys_send_common(struct task *t, uint64_t chan, uint64_t info,
+			   const uint64_t *words, bool is_call, bool may_block)
 {
-	struct task *t = sc->caller;
 	uint8_t rights;
 	struct ipc_msg m;
 	int err;
-	struct channel *ch = lookup_channel(t, sc->a[0], CAIRN_RIGHT_WRITE,
+	struct channel *ch = lookup_channel(t, chan, CAIRN_RIGHT_WRITE,
 					    &rights, &m.badge, &err);
 	if (err)
 		return err;
-	err = msg_from_words(t, sc->a[1], &sc->a[2], &m);
+	err = msg_from_words(t, info, words, &m);
 	struct slot *cap = NULL;
 	if (!err)
 		err = message_cap(t, &m, rights, &cap);
 	return err ? err : send(t, ch, &m, cap, is_call, may_block);
 }
 
-int sys_chan_send(struct syscall_ctx *sc)
+int sys_chan_send(struct task *caller, const struct cairn_sys_chan_send_args *arg)
 {
-	return sys_send_common(sc, false, true);
+	return sys_send_common(caller, arg->chan, arg->info, arg->w, false, true);
 }
 
-int sys_chan_try_send(struct syscall_ctx *sc)
+int sys_chan_try_send(struct task *caller, const struct cairn_sys_chan_try_send_args *arg)
 {
-	return sys_send_common(sc, false, false);
+	return sys_send_common(caller, arg->chan, arg->info, arg->w, false, false);
 }
 
-int sys_chan_call(struct syscall_ctx *sc)
+int sys_chan_call(struct task *caller, const struct cairn_sys_chan_call_args *arg)
 {
-	return sys_send_common(sc, true, true);
+	return sys_send_common(caller, arg->chan, arg->info, arg->w, true, true);
 }
 
-static int sys_recv_common(struct syscall_ctx *sc, bool may_block)
+static int sys_recv_common(struct task *t, uint64_t chan, bool may_block)
 {
 	uint8_t rights;
 	int err;
-	struct channel *ch = lookup_channel(sc->caller, sc->a[0], CAIRN_RIGHT_READ,
+	struct channel *ch = lookup_channel(t, chan, CAIRN_RIGHT_READ,
 					    &rights, NULL, &err);
-	return err ? err : recv(sc->caller, ch, rights, may_block);
+	return err ? err : recv(t, ch, rights, may_block);
 }
 
-int sys_chan_recv(struct syscall_ctx *sc)
+int sys_chan_recv(struct task *caller, const struct cairn_sys_chan_recv_args *arg)
 {
-	return sys_recv_common(sc, true);
+	return sys_recv_common(caller, arg->chan, true);
 }
 
-int sys_chan_try_recv(struct syscall_ctx *sc)
+int sys_chan_try_recv(struct task *caller, const struct cairn_sys_chan_try_recv_args *arg)
 {
-	return sys_recv_common(sc, false);
+	return sys_recv_common(caller, arg->chan, false);
 }
 
 /* Reply from t to the call it received; words as syscall arguments. */
@@ -331,22 +333,22 @@ static int reply(struct task *t, uint64_t info, const uint64_t *words)
 	return CAIRN_ERR_OK;
 }
 
-int sys_chan_reply(struct syscall_ctx *sc)
+int sys_chan_reply(struct task *caller, const struct cairn_sys_chan_reply_args *arg)
 {
-	return reply(sc->caller, sc->a[0], &sc->a[1]);
+	return reply(caller, arg->info, arg->w);
 }
 
-int sys_chan_reply_recv(struct syscall_ctx *sc)
+int sys_chan_reply_recv(struct task *caller, const struct cairn_sys_chan_reply_recv_args *arg)
 {
-	struct task *t = sc->caller;
+	struct task *t = caller;
 	uint8_t rights;
 	int err;
-	struct channel *ch = lookup_channel(t, sc->a[0], CAIRN_RIGHT_READ,
+	struct channel *ch = lookup_channel(t, arg->chan, CAIRN_RIGHT_READ,
 					    &rights, NULL, &err);
 	if (err)
 		return err;
 	if (t->reply_to) {
-		err = reply(t, sc->a[1], &sc->a[2]);
+		err = reply(t, arg->info, arg->w);
 		if (err)
 			return err;
 	}

@@ -28,7 +28,7 @@ void console_input_irq(void)
 		if (t) { /* hand it straight to the oldest waiter */
 			task_queue_remove(t);
 			task_set_error(t, CAIRN_ERR_OK);
-			task_set_result(t, 0, (uint64_t)c);
+			sys_result_debug_getc_ch(t, (uint64_t)c);
 			t->queue = NULL;
 			sched_make_ready(t);
 			continue;

@@ -6,15 +6,15 @@
 #include "arch.h"
 #include "syscall.h"
 
-static int lookup_range(struct syscall_ctx *sc, unsigned rights, uint16_t *port,
-			unsigned *width)
+/* IN and OUT: the IOPort cap, the first port, the access width. */
+static int lookup_range(struct task *caller, uint64_t ioport, uint64_t p, uint64_t w,
+			unsigned rights, uint16_t *port, unsigned *width)
 {
 	struct slot *s;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_IO_PORT, rights, &s);
+	int err = sys_lookup_cap(caller, ioport, CAIRN_OBJ_IO_PORT, rights, &s);
 	if (err)
 		return err;
 	const struct io_port *io = container_of(cap_object(&s->cap), struct io_port, hdr);
-	uint64_t p = sc->a[1], w = sc->a[2];
 	if (w != 1 && w != 2 && w != 4)
 		return CAIRN_ERR_INVALID_ARGUMENT;
 	if (p < io->first || p > io->last || w - 1 > (uint64_t)io->last - p)
@@ -24,30 +24,32 @@ static int lookup_range(struct syscall_ctx *sc, unsigned rights, uint16_t *port,
 	return CAIRN_ERR_OK;
 }
 
-int sys_ioport_in(struct syscall_ctx *sc)
+int sys_ioport_in(struct task *caller, const struct cairn_sys_ioport_in_args *arg)
 {
 	uint16_t port;
 	unsigned width;
 	uint32_t value;
-	int err = lookup_range(sc, CAIRN_RIGHT_READ, &port, &width);
+	int err = lookup_range(caller, arg->ioport, arg->port, arg->width, CAIRN_RIGHT_READ,
+			       &port, &width);
 	if (err)
 		return err;
 	if (!arch_ioport_in(port, width, &value))
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	task_set_result(sc->caller, 0, value);
+	sys_result_ioport_in_value(caller, value);
 	return CAIRN_ERR_OK;
 }
 
-int sys_ioport_out(struct syscall_ctx *sc)
+int sys_ioport_out(struct task *caller, const struct cairn_sys_ioport_out_args *arg)
 {
 	uint16_t port;
 	unsigned width;
-	int err = lookup_range(sc, CAIRN_RIGHT_WRITE, &port, &width);
+	int err = lookup_range(caller, arg->ioport, arg->port, arg->width, CAIRN_RIGHT_WRITE,
+			       &port, &width);
 	if (err)
 		return err;
-	if (sc->a[3] > (width == 4 ? 0xFFFFFFFFull : (1ull << (8 * width)) - 1))
+	if (arg->value > (width == 4 ? 0xFFFFFFFFull : (1ull << (8 * width)) - 1))
 		return CAIRN_ERR_RANGE;
-	if (!arch_ioport_out(port, width, (uint32_t)sc->a[3]))
+	if (!arch_ioport_out(port, width, (uint32_t)arg->value))
 		return CAIRN_ERR_ILLEGAL_OPERATION;
 	return CAIRN_ERR_OK;
 }

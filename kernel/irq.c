@@ -36,23 +36,23 @@ void irq_deliver(unsigned irq)
 	arch_irq_mask(irq); /* nobody wants it */
 }
 
-int sys_irq_claim(struct syscall_ctx *sc)
+int sys_irq_claim(struct task *caller, const struct cairn_sys_irq_claim_args *arg)
 {
 	struct slot *control, *dest, *ntfn;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_IRQ_CONTROL, 0, &control);
+	int err = sys_lookup_cap(caller, arg->irqcontrol, CAIRN_OBJ_IRQ_CONTROL, 0, &control);
 	if (err)
 		return err;
-	uint64_t irq = sc->a[1];
+	uint64_t irq = arg->irq;
 	if (irq >= ARCH_IRQ_LINES || !arch_irq_claimable((unsigned)irq))
 		return CAIRN_ERR_RANGE;
 	if (claimed((unsigned)irq))
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	err = sys_lookup_slot(sc->caller, sc->a[2], CAIRN_RIGHT_WRITE, &dest);
+	err = sys_lookup_slot(caller, arg->dest, CAIRN_RIGHT_WRITE, &dest);
 	if (err)
 		return err;
 	if (!slot_is_empty(dest))
 		return CAIRN_ERR_SLOT_OCCUPIED;
-	err = sys_lookup_cap(sc->caller, sc->a[3], CAIRN_OBJ_NOTIFICATION,
+	err = sys_lookup_cap(caller, arg->ntfn, CAIRN_OBJ_NOTIFICATION,
 			     CAIRN_RIGHT_WRITE, &ntfn);
 	if (err)
 		return err;
@@ -73,10 +73,10 @@ int sys_irq_claim(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_irq_ack(struct syscall_ctx *sc)
+int sys_irq_ack(struct task *caller, const struct cairn_sys_irq_ack_args *arg)
 {
 	struct slot *s;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_IRQ_HANDLER, 0, &s);
+	int err = sys_lookup_cap(caller, arg->handler, CAIRN_OBJ_IRQ_HANDLER, 0, &s);
 	if (err)
 		return err;
 	arch_irq_unmask(irq_handler_from_object(cap_object(&s->cap))->irq);

@@ -27,48 +27,48 @@ void notification_signal(struct notification *n, uint64_t bits)
 	if (w) {
 		task_queue_remove(w);
 		task_set_error(w, CAIRN_ERR_OK);
-		task_set_result(w, 0, n->word);
+		sys_result_ntfn_wait_bits(w, n->word);
 		n->word = 0;
 		sched_make_ready(w);
 	}
 }
 
-int sys_ntfn_signal(struct syscall_ctx *sc)
+int sys_ntfn_signal(struct task *caller, const struct cairn_sys_ntfn_signal_args *arg)
 {
 	uint64_t badge;
 	int err;
-	struct notification *n = lookup_ntfn(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE,
+	struct notification *n = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_WRITE,
 					     &badge, &err);
 	if (!err)
 		notification_signal(n, badge);
 	return err;
 }
 
-int sys_ntfn_wait(struct syscall_ctx *sc)
+int sys_ntfn_wait(struct task *caller, const struct cairn_sys_ntfn_wait_args *arg)
 {
 	int err;
-	struct notification *n = lookup_ntfn(sc->caller, sc->a[0], CAIRN_RIGHT_READ,
+	struct notification *n = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_READ,
 					     NULL, &err);
 	if (err)
 		return err;
 	if (n->word) {
-		task_set_result(sc->caller, 0, n->word);
+		sys_result_ntfn_wait_bits(caller, n->word);
 		n->word = 0;
 		return CAIRN_ERR_OK;
 	}
-	sched_block(sc->caller, CAIRN_TASK_BLOCKED_NOTIFICATION, &n->hdr);
-	task_queue_append(&n->waiters, sc->caller);
+	sched_block(caller, CAIRN_TASK_BLOCKED_NOTIFICATION, &n->hdr);
+	task_queue_append(&n->waiters, caller);
 	return SYSCALL_BLOCKED;
 }
 
-int sys_ntfn_poll(struct syscall_ctx *sc)
+int sys_ntfn_poll(struct task *caller, const struct cairn_sys_ntfn_poll_args *arg)
 {
 	int err;
-	struct notification *n = lookup_ntfn(sc->caller, sc->a[0], CAIRN_RIGHT_READ,
+	struct notification *n = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_READ,
 					     NULL, &err);
 	if (err)
 		return err;
-	task_set_result(sc->caller, 0, n->word);
+	sys_result_ntfn_poll_bits(caller, n->word);
 	n->word = 0;
 	return CAIRN_ERR_OK;
 }

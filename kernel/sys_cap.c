@@ -12,50 +12,51 @@
 #include "vspace_obj.h"
 
 /* Copy and mint: dest (WRITE on its pool), src (READ), a rights mask. */
-static int derive_args(struct syscall_ctx *sc, struct slot **dest, struct slot **src)
+static int derive_args(struct task *caller, uint64_t dest_arg, uint64_t src_arg,
+		       uint64_t rights, struct slot **dest, struct slot **src)
 {
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, dest);
+	int err = sys_lookup_slot(caller, dest_arg, CAIRN_RIGHT_WRITE, dest);
 	if (!err)
-		err = sys_lookup_slot(sc->caller, sc->a[1], CAIRN_RIGHT_READ, src);
-	if (!err && sc->a[2] > CAIRN_RIGHTS_ALL)
+		err = sys_lookup_slot(caller, src_arg, CAIRN_RIGHT_READ, src);
+	if (!err && rights > CAIRN_RIGHTS_ALL)
 		err = CAIRN_ERR_INVALID_ARGUMENT;
 	return err;
 }
 
-int sys_cap_copy(struct syscall_ctx *sc)
+int sys_cap_copy(struct task *caller, const struct cairn_sys_cap_copy_args *arg)
 {
 	struct slot *dest, *src;
-	int err = derive_args(sc, &dest, &src);
-	return err ? err : cap_copy(src, dest, (unsigned)sc->a[2]);
+	int err = derive_args(caller, arg->dest, arg->src, arg->rights, &dest, &src);
+	return err ? err : cap_copy(src, dest, (unsigned)arg->rights);
 }
 
-int sys_cap_mint(struct syscall_ctx *sc)
+int sys_cap_mint(struct task *caller, const struct cairn_sys_cap_mint_args *arg)
 {
 	struct slot *dest, *src;
-	int err = derive_args(sc, &dest, &src);
-	return err ? err : cap_mint(src, dest, (unsigned)sc->a[2], sc->a[3]);
+	int err = derive_args(caller, arg->dest, arg->src, arg->rights, &dest, &src);
+	return err ? err : cap_mint(src, dest, (unsigned)arg->rights, arg->data);
 }
 
-int sys_cap_move(struct syscall_ctx *sc)
+int sys_cap_move(struct task *caller, const struct cairn_sys_cap_move_args *arg)
 {
 	struct slot *dest, *src;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, &dest);
+	int err = sys_lookup_slot(caller, arg->dest, CAIRN_RIGHT_WRITE, &dest);
 	if (!err)
-		err = sys_lookup_slot(sc->caller, sc->a[1], CAIRN_RIGHT_WRITE, &src);
+		err = sys_lookup_slot(caller, arg->src, CAIRN_RIGHT_WRITE, &src);
 	return err ? err : cap_move(src, dest);
 }
 
-int sys_cap_delete(struct syscall_ctx *sc)
+int sys_cap_delete(struct task *caller, const struct cairn_sys_cap_delete_args *arg)
 {
 	struct slot *s;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, &s);
+	int err = sys_lookup_slot(caller, arg->slot, CAIRN_RIGHT_WRITE, &s);
 	return err ? err : cap_delete(s);
 }
 
-int sys_cap_revoke(struct syscall_ctx *sc)
+int sys_cap_revoke(struct task *caller, const struct cairn_sys_cap_revoke_args *arg)
 {
 	struct slot *s;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, &s);
+	int err = sys_lookup_slot(caller, arg->slot, CAIRN_RIGHT_WRITE, &s);
 	return err ? err : cap_revoke(s);
 }
 
@@ -142,13 +143,13 @@ static void fill_summary(const struct slot *s, struct cairn_cap_info *info)
 	}
 }
 
-int sys_cap_identify(struct syscall_ctx *sc)
+int sys_cap_identify(struct task *caller, const struct cairn_sys_cap_identify_args *arg)
 {
-	struct task_buffer *tb = task_buffer_of(sc->caller);
+	struct task_buffer *tb = task_buffer_of(caller);
 	struct slot *s;
 	if (!tb)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], 0, &s);
+	int err = sys_lookup_slot(caller, arg->slot, 0, &s);
 	if (err)
 		return err;
 	struct cairn_cap_info info = { .type = CAIRN_OBJ_NULL };
@@ -177,19 +178,19 @@ int sys_cap_identify(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_untyped_retype(struct syscall_ctx *sc)
+int sys_untyped_retype(struct task *caller, const struct cairn_sys_untyped_retype_args *arg)
 {
 	struct slot *ut, *pool;
-	int err = sys_lookup_slot(sc->caller, sc->a[0], CAIRN_RIGHT_WRITE, &ut);
+	int err = sys_lookup_slot(caller, arg->ut, CAIRN_RIGHT_WRITE, &ut);
 	if (err)
 		return err;
-	err = sys_lookup_cap(sc->caller, sc->a[3], CAIRN_OBJ_CPOOL,
+	err = sys_lookup_cap(caller, arg->dest_pool, CAIRN_OBJ_CPOOL,
 			     CAIRN_RIGHT_WRITE, &pool);
 	if (err)
 		return err;
-	if (sc->a[1] >= CAIRN_OBJ_TYPE_COUNT || sc->a[2] > 64)
+	if (arg->type >= CAIRN_OBJ_TYPE_COUNT || arg->size_bits > 64)
 		return CAIRN_ERR_INVALID_ARGUMENT;
-	return untyped_retype(ut, (enum cairn_obj_type)sc->a[1],
-			      (unsigned)sc->a[2], cap_cpool(&pool->cap),
-			      sc->a[4], sc->a[5]);
+	return untyped_retype(ut, (enum cairn_obj_type)arg->type,
+			      (unsigned)arg->size_bits, cap_cpool(&pool->cap),
+			      arg->dest_index, arg->count);
 }

@@ -6,10 +6,10 @@
 #include "root_task.h"
 #include "sched.h"
 
-int sys_debug_print(struct syscall_ctx *sc)
+int sys_debug_print(struct task *caller, const struct cairn_sys_debug_print_args *arg)
 {
-	struct task_buffer *tb = task_buffer_of(sc->caller);
-	uint64_t len = sc->a[0], flags = sc->a[1];
+	struct task_buffer *tb = task_buffer_of(caller);
+	uint64_t len = arg->len, flags = arg->flags;
 	if (!tb)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
 	if (len > CAIRN_DEBUG_PRINT_MAX)
@@ -34,37 +34,37 @@ int sys_debug_print(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_debug_getc(struct syscall_ctx *sc)
+int sys_debug_getc(struct task *caller, const struct cairn_sys_debug_getc_args *arg)
 {
-	uint64_t flags = sc->a[0];
+	uint64_t flags = arg->flags;
 	if (flags & ~(uint64_t)CAIRN_GETC_NONBLOCK)
 		return CAIRN_ERR_INVALID_ARGUMENT;
 	int c = console_input_take();
 	if (c >= 0) {
-		task_set_result(sc->caller, 0, (uint64_t)c);
+		sys_result_debug_getc_ch(caller, (uint64_t)c);
 		return CAIRN_ERR_OK;
 	}
 	if (flags & CAIRN_GETC_NONBLOCK)
 		return CAIRN_ERR_WOULD_BLOCK;
 	/* Waiting for an interrupt-driven event: shown as BlockedNotification. */
-	sched_block(sc->caller, CAIRN_TASK_BLOCKED_NOTIFICATION, NULL);
-	task_queue_append(&console_input.waiters, sc->caller);
+	sched_block(caller, CAIRN_TASK_BLOCKED_NOTIFICATION, NULL);
+	task_queue_append(&console_input.waiters, caller);
 	return SYSCALL_BLOCKED;
 }
 
-int sys_debug_shutdown(struct syscall_ctx *sc)
+int sys_debug_shutdown(struct task *caller, const struct cairn_sys_debug_shutdown_args *arg)
 {
 #ifdef CONFIG_ROOT_TASK_FUZZ
 	/* The guest fuzzer's workers run with registers other workers set
 	 * at random, so one can land on a system-call instruction with this
 	 * call's number in place: only the root task (the coordinator) may
 	 * end the run. Elsewhere any task may, as the tests rely on. */
-	if (sc->caller != root_task)
+	if (caller != root_task)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
 #endif
 	kprintf("[kernel] shutdown requested by task '%s' with status %lu\n",
-		sc->caller->hdr.name, sc->a[0]);
-	arch_shutdown((int)(sc->a[0] & 0x7fffffff));
+		caller->hdr.name, arg->status);
+	arch_shutdown((int)(arg->status & 0x7fffffff));
 }
 
 /* The name of the last checkpoint, for debuggers that stop later. */
@@ -84,10 +84,10 @@ static void report_violation(void *arg, const char *msg)
 }
 #endif
 
-int sys_debug_checkpoint(struct syscall_ctx *sc)
+int sys_debug_checkpoint(struct task *caller, const struct cairn_sys_debug_checkpoint_args *arg)
 {
-	struct task_buffer *tb = task_buffer_of(sc->caller);
-	uint64_t len = sc->a[0];
+	struct task_buffer *tb = task_buffer_of(caller);
+	uint64_t len = arg->len;
 	if (!tb)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
 	if (len == 0 || len > CAIRN_CHECKPOINT_NAME_MAX)
@@ -105,9 +105,9 @@ int sys_debug_checkpoint(struct syscall_ctx *sc)
 	if (capcheck_run(&check))
 		kprintf("[kernel] checkpoint %s: %u capability invariant violations\n",
 			name, check.violations);
-	task_set_result(sc->caller, 0, check.violations);
+	sys_result_debug_checkpoint_violations(caller, check.violations);
 #else
-	task_set_result(sc->caller, 0, 0);
+	sys_result_debug_checkpoint_violations(caller, 0);
 #endif
 	kdbg_checkpoint(kdbg_checkpoint_name);
 	return CAIRN_ERR_OK;

@@ -14,23 +14,23 @@ static const enum cairn_obj_type field_type[CAIRN_TASK_FIELD_COUNT] = {
 	[CAIRN_TASK_FIELD_FAULT] = CAIRN_OBJ_CHANNEL,
 };
 
-static int lookup_task(struct syscall_ctx *sc, uint64_t arg, struct task **out)
+static int lookup_task(struct task *caller, uint64_t arg, struct task **out)
 {
 	struct slot *s;
-	int err = sys_lookup_cap(sc->caller, arg, CAIRN_OBJ_TASK,
+	int err = sys_lookup_cap(caller, arg, CAIRN_OBJ_TASK,
 				 CAIRN_RIGHT_WRITE, &s);
 	if (!err)
 		*out = task_from_object(cap_object(&s->cap));
 	return err;
 }
 
-int sys_task_configure(struct syscall_ctx *sc)
+int sys_task_configure(struct task *caller, const struct cairn_sys_task_configure_args *arg)
 {
 	struct task *t;
-	int err = lookup_task(sc, sc->a[0], &t);
+	int err = lookup_task(caller, arg->task, &t);
 	if (err)
 		return err;
-	uint64_t field = sc->a[1], vaddr = sc->a[3];
+	uint64_t field = arg->field, vaddr = arg->vaddr;
 	if (field >= CAIRN_TASK_FIELD_COUNT)
 		return CAIRN_ERR_INVALID_ARGUMENT;
 	if (field == CAIRN_TASK_FIELD_BUFFER) {
@@ -49,8 +49,8 @@ int sys_task_configure(struct syscall_ctx *sc)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
 
 	struct slot *field_slot = &t->slots[field], *src = NULL;
-	if (sc->a[2] != CAIRN_NO_SLOT) {
-		err = sys_lookup_cap(sc->caller, sc->a[2], CAIRN_OBJ_NULL, 0, &src);
+	if (arg->cap != CAIRN_NO_SLOT) {
+		err = sys_lookup_cap(caller, arg->cap, CAIRN_OBJ_NULL, 0, &src);
 		if (err)
 			return err;
 		if (src->cap.type != field_type[field])
@@ -70,34 +70,34 @@ int sys_task_configure(struct syscall_ctx *sc)
 	return src ? cap_copy(src, field_slot, CAIRN_RIGHTS_ALL) : CAIRN_ERR_OK;
 }
 
-int sys_task_set_regs(struct syscall_ctx *sc)
+int sys_task_set_regs(struct task *caller, const struct cairn_sys_task_set_regs_args *arg)
 {
 	struct task *t;
-	int err = lookup_task(sc, sc->a[0], &t);
+	int err = lookup_task(caller, arg->task, &t);
 	if (err)
 		return err;
-	uint64_t mask = sc->a[1];
+	uint64_t mask = arg->mask;
 	if (mask & ~(uint64_t)CAIRN_REG_ALL)
 		return CAIRN_ERR_INVALID_ARGUMENT;
 	struct arch_context c = t->ctx;
 	if (mask & CAIRN_REG_IP)
-		arch_context_set_ip(&c, sc->a[2]);
+		arch_context_set_ip(&c, arg->ip);
 	if (mask & CAIRN_REG_SP)
-		arch_context_set_sp(&c, sc->a[3]);
+		arch_context_set_sp(&c, arg->sp);
 	if (mask & CAIRN_REG_ARG0)
-		arch_context_set_arg(&c, 0, sc->a[4]);
+		arch_context_set_arg(&c, 0, arg->arg[0]);
 	if (mask & CAIRN_REG_ARG1)
-		arch_context_set_arg(&c, 1, sc->a[5]);
+		arch_context_set_arg(&c, 1, arg->arg[1]);
 	if (!arch_context_sanitize(&c))
 		return CAIRN_ERR_RANGE; /* not a canonical user address */
 	t->ctx = c;
 	return CAIRN_ERR_OK;
 }
 
-int sys_task_resume(struct syscall_ctx *sc)
+int sys_task_resume(struct task *caller, const struct cairn_sys_task_resume_args *arg)
 {
 	struct task *t;
-	int err = lookup_task(sc, sc->a[0], &t);
+	int err = lookup_task(caller, arg->task, &t);
 	if (err)
 		return err;
 	if (t->state != CAIRN_TASK_INACTIVE && t->state != CAIRN_TASK_FAULTED)
@@ -113,10 +113,10 @@ int sys_task_resume(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_task_suspend(struct syscall_ctx *sc)
+int sys_task_suspend(struct task *caller, const struct cairn_sys_task_suspend_args *arg)
 {
 	struct task *t;
-	int err = lookup_task(sc, sc->a[0], &t);
+	int err = lookup_task(caller, arg->task, &t);
 	if (err)
 		return err;
 	/* A task blocked in a call is inside the kernel: the call it was
@@ -135,24 +135,24 @@ int sys_task_suspend(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_task_set_priority(struct syscall_ctx *sc)
+int sys_task_set_priority(struct task *caller, const struct cairn_sys_task_set_priority_args *arg)
 {
 	struct task *t;
-	int err = lookup_task(sc, sc->a[0], &t);
+	int err = lookup_task(caller, arg->task, &t);
 	if (err)
 		return err;
-	if (sc->a[1] > sc->caller->priority)
+	if (arg->priority > caller->priority)
 		return CAIRN_ERR_RANGE; /* no raising anyone above yourself */
 	uint8_t old = t->priority;
-	t->priority = (uint8_t)sc->a[1];
+	t->priority = (uint8_t)arg->priority;
 	sched_priority_changed(t, old);
 	return CAIRN_ERR_OK;
 }
 
-int sys_set_name(struct syscall_ctx *sc)
+int sys_set_name(struct task *caller, const struct cairn_sys_set_name_args *arg)
 {
 	struct slot *s;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_NULL,
+	int err = sys_lookup_cap(caller, arg->cap, CAIRN_OBJ_NULL,
 				 CAIRN_RIGHT_WRITE, &s);
 	if (err)
 		return err;
@@ -163,7 +163,7 @@ int sys_set_name(struct syscall_ctx *sc)
 	char name[CAIRN_NAME_LEN] = { 0 };
 	bool ended = false;
 	for (unsigned i = 0; i < 16; i++) {
-		char ch = (char)(sc->a[1 + i / 8] >> (8 * (i % 8)));
+		char ch = (char)(arg->name[i / 8] >> (8 * (i % 8)));
 		if (i == CAIRN_NAME_LEN - 1 && ch)
 			return CAIRN_ERR_RANGE; /* 15 bytes at most */
 		if (ended && ch)
@@ -179,13 +179,13 @@ int sys_set_name(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_task_read_state(struct syscall_ctx *sc)
+int sys_task_read_state(struct task *caller, const struct cairn_sys_task_read_state_args *arg)
 {
-	struct task_buffer *tb = task_buffer_of(sc->caller);
+	struct task_buffer *tb = task_buffer_of(caller);
 	struct slot *s;
 	if (!tb)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_TASK,
+	int err = sys_lookup_cap(caller, arg->task, CAIRN_OBJ_TASK,
 				 CAIRN_RIGHT_READ, &s);
 	if (err)
 		return err;
@@ -213,9 +213,9 @@ int sys_task_read_state(struct syscall_ctx *sc)
 	return CAIRN_ERR_OK;
 }
 
-int sys_yield(struct syscall_ctx *sc)
+int sys_yield(struct task *caller)
 {
-	(void)sc;
+	(void)caller;
 	sched_yield();
 	return CAIRN_ERR_OK;
 }

@@ -1,79 +1,18 @@
 /*
- * syscall.c - system call dispatch: check the number and that unused
- * argument words are zero, run the handler, store its error, and go back
- * to user mode through the scheduler.
+ * syscall.c - system call dispatch: run the handler the generated
+ * dispatcher picks (it checks the number and that unused argument words
+ * are zero), store its error, and go back to user mode through the
+ * scheduler. Also the lookups handlers share.
  */
 #include "syscall.h"
 #include "mem.h"
 #include "sched.h"
 #include "fastpath.h"
 
-struct syscall_entry {
-	int (*handler)(struct syscall_ctx *sc);
-	uint8_t nargs; /* argument words used; the rest must be 0 */
-};
-
-static int sys_null(struct syscall_ctx *sc)
+int sys_null(struct task *caller)
 {
-	(void)sc;
+	(void)caller;
 	return CAIRN_ERR_OK;
-}
-
-static const struct syscall_entry syscall_table[CAIRN_SYS_COUNT] = {
-	[CAIRN_SYS_NULL] = { sys_null, 0 },
-	[CAIRN_SYS_CAP_COPY] = { sys_cap_copy, 3 },
-	[CAIRN_SYS_CAP_MINT] = { sys_cap_mint, 4 },
-	[CAIRN_SYS_CAP_MOVE] = { sys_cap_move, 2 },
-	[CAIRN_SYS_CAP_DELETE] = { sys_cap_delete, 1 },
-	[CAIRN_SYS_CAP_REVOKE] = { sys_cap_revoke, 1 },
-	[CAIRN_SYS_CAP_IDENTIFY] = { sys_cap_identify, 1 },
-	[CAIRN_SYS_UNTYPED_RETYPE] = { sys_untyped_retype, 6 },
-	[CAIRN_SYS_TASK_CONFIGURE] = { sys_task_configure, 4 },
-	[CAIRN_SYS_TASK_SET_REGS] = { sys_task_set_regs, 6 },
-	[CAIRN_SYS_TASK_RESUME] = { sys_task_resume, 1 },
-	[CAIRN_SYS_TASK_SUSPEND] = { sys_task_suspend, 1 },
-	[CAIRN_SYS_TASK_SET_PRIORITY] = { sys_task_set_priority, 2 },
-	[CAIRN_SYS_SET_NAME] = { sys_set_name, 3 },
-	[CAIRN_SYS_TASK_READ_STATE] = { sys_task_read_state, 1 },
-	[CAIRN_SYS_CHAN_SEND] = { sys_chan_send, 6 },
-	[CAIRN_SYS_CHAN_TRY_SEND] = { sys_chan_try_send, 6 },
-	[CAIRN_SYS_CHAN_RECV] = { sys_chan_recv, 1 },
-	[CAIRN_SYS_CHAN_TRY_RECV] = { sys_chan_try_recv, 1 },
-	[CAIRN_SYS_CHAN_CALL] = { sys_chan_call, 6 },
-	[CAIRN_SYS_CHAN_REPLY] = { sys_chan_reply, 5 },
-	[CAIRN_SYS_CHAN_REPLY_RECV] = { sys_chan_reply_recv, 6 },
-	[CAIRN_SYS_NTFN_SIGNAL] = { sys_ntfn_signal, 1 },
-	[CAIRN_SYS_NTFN_WAIT] = { sys_ntfn_wait, 1 },
-	[CAIRN_SYS_NTFN_POLL] = { sys_ntfn_poll, 1 },
-	[CAIRN_SYS_PAGE_MAP] = { sys_page_map, 4 },
-	[CAIRN_SYS_PAGE_UNMAP] = { sys_page_unmap, 1 },
-	[CAIRN_SYS_PT_MAP] = { sys_pt_map, 3 },
-	[CAIRN_SYS_PT_UNMAP] = { sys_pt_unmap, 1 },
-	[CAIRN_SYS_IRQ_CLAIM] = { sys_irq_claim, 4 },
-	[CAIRN_SYS_IRQ_ACK] = { sys_irq_ack, 1 },
-	[CAIRN_SYS_YIELD] = { sys_yield, 0 },
-	[CAIRN_SYS_DEBUG_PRINT] = { sys_debug_print, 2 },
-	[CAIRN_SYS_DEBUG_GETC] = { sys_debug_getc, 1 },
-	[CAIRN_SYS_DEBUG_SHUTDOWN] = { sys_debug_shutdown, 1 },
-	[CAIRN_SYS_DEBUG_CHECKPOINT] = { sys_debug_checkpoint, 1 },
-	[CAIRN_SYS_IOPORT_IN] = { sys_ioport_in, 3 },
-	[CAIRN_SYS_IOPORT_OUT] = { sys_ioport_out, 4 },
-};
-
-/* Are the argument words a call does not use all zero (ABI rule)? */
-static bool unused_args_zero(const uint64_t *a, unsigned nargs)
-{
-	uint64_t any = 0;
-	switch (nargs) {
-	case 0: any |= a[0]; /* fall through */
-	case 1: any |= a[1]; /* fall through */
-	case 2: any |= a[2]; /* fall through */
-	case 3: any |= a[3]; /* fall through */
-	case 4: any |= a[4]; /* fall through */
-	case 5: any |= a[5]; /* fall through */
-	default: break;
-	}
-	return any == 0;
 }
 
 void kernel_syscall(struct arch_context *ctx)
@@ -83,15 +22,12 @@ void kernel_syscall(struct arch_context *ctx)
 	uint64_t nr = arch_syscall_number(ctx);
 
 	/* (CHAN_CALL and CHAN_REPLY_RECV were offered to the fastpath by
-	 * the entry code first; here they take the full path.) */
-	struct syscall_ctx sc = { .caller = t };
-	arch_syscall_args(ctx, sc.a);
-	int err = CAIRN_ERR_INVALID_ARGUMENT;
-	if (likely(nr < CAIRN_SYS_COUNT && syscall_table[nr].handler)) {
-		const struct syscall_entry *e = &syscall_table[nr];
-		if (likely(unused_args_zero(sc.a, e->nargs)))
-			err = e->handler(&sc);
-	}
+	 * the entry code first; here they take the full path.) A copy of
+	 * the words, because handlers write results into the same
+	 * registers while they still read arguments. */
+	uint64_t w[ARCH_SYSCALL_ARGS];
+	arch_syscall_args(ctx, w);
+	int err = syscall_dispatch(nr, t, w);
 	/* The call may have destroyed the caller (deleting its last cap). */
 	if (err != SYSCALL_BLOCKED && likely(t->hdr.state == OBJECT_LIVE))
 		task_set_error(t, err);

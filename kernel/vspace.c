@@ -163,38 +163,38 @@ void vspace_cap_deleted(const struct cap *cap)
 	vspace_unmap_cap(&c);
 }
 
-int sys_page_map(struct syscall_ctx *sc)
+int sys_page_map(struct task *caller, const struct cairn_sys_page_map_args *arg)
 {
 	struct slot *page, *vs;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_PAGE, 0, &page);
+	int err = sys_lookup_cap(caller, arg->page, CAIRN_OBJ_PAGE, 0, &page);
 	if (!err)
-		err = sys_lookup_cap(sc->caller, sc->a[1], CAIRN_OBJ_VSPACE,
+		err = sys_lookup_cap(caller, arg->vspace, CAIRN_OBJ_VSPACE,
 				     CAIRN_RIGHT_WRITE, &vs);
-	if (!err && sc->a[3] > 0xFFFFFFFFu)
+	if (!err && arg->attrs > 0xFFFFFFFFu)
 		err = CAIRN_ERR_INVALID_ARGUMENT;
-	return err ? err : vspace_map_page(page, &vs->cap, sc->a[2], (unsigned)sc->a[3]);
+	return err ? err : vspace_map_page(page, &vs->cap, arg->vaddr, (unsigned)arg->attrs);
 }
 
-int sys_page_unmap(struct syscall_ctx *sc)
+int sys_page_unmap(struct task *caller, const struct cairn_sys_page_unmap_args *arg)
 {
 	struct slot *page;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_PAGE, 0, &page);
+	int err = sys_lookup_cap(caller, arg->page, CAIRN_OBJ_PAGE, 0, &page);
 	return err ? err : vspace_unmap_cap(&page->cap);
 }
 
-int sys_pt_map(struct syscall_ctx *sc)
+int sys_pt_map(struct task *caller, const struct cairn_sys_pt_map_args *arg)
 {
 	struct slot *pt, *vs;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_PAGE_TABLE, 0, &pt);
+	int err = sys_lookup_cap(caller, arg->pt, CAIRN_OBJ_PAGE_TABLE, 0, &pt);
 	if (!err)
-		err = sys_lookup_cap(sc->caller, sc->a[1], CAIRN_OBJ_VSPACE,
+		err = sys_lookup_cap(caller, arg->vspace, CAIRN_OBJ_VSPACE,
 				     CAIRN_RIGHT_WRITE, &vs);
-	return err ? err : vspace_map_table(pt, &vs->cap, sc->a[2]);
+	return err ? err : vspace_map_table(pt, &vs->cap, arg->vaddr);
 }
 
-int sys_pt_unmap(struct syscall_ctx *sc)
+int sys_pt_unmap(struct task *caller, const struct cairn_sys_pt_unmap_args *arg)
 {
 	struct slot *pt;
-	int err = sys_lookup_cap(sc->caller, sc->a[0], CAIRN_OBJ_PAGE_TABLE, 0, &pt);
+	int err = sys_lookup_cap(caller, arg->pt, CAIRN_OBJ_PAGE_TABLE, 0, &pt);
 	return err ? err : vspace_unmap_cap(&pt->cap);
 }

@@ -12,6 +12,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import abi  # noqa: E402 (scripts/abi.py: the X-macro list reader)
+
 # list macro -> (python name, field names after NAME and value)
 LISTS = {
     "CAIRN_ERRORS": ("ERRORS", ("message",)),
@@ -21,52 +24,15 @@ LISTS = {
     "CAIRN_FAULT_KINDS": ("FAULT_KINDS", ("message",)),
 }
 
-ENTRY = re.compile(r'\bX\(\s*(\w+)\s*,\s*(\w+)\s*((?:,\s*"[^"]*"\s*)*)\)')
-STRING = re.compile(r'"([^"]*)"')
 DEFINE = re.compile(r'^#define\s+(\w+)\s+(0[xX][0-9a-fA-F]+|\d+)(?:ull|ULL|u|U)?\b', re.M)
 
 
-def macro_body(text, name):
-    """The continuation lines of `#define NAME(X) ...`, or None."""
-    m = re.search(r"^#define\s+%s\(X\)(.*)$" % name, text, re.M)
-    if not m:
-        return None
-    lines = [m.group(1)]
-    rest = text[m.end() + 1:].split("\n")
-    last = m.group(1)
-    for line in rest:
-        if not last.rstrip().endswith("\\"):
-            break
-        lines.append(line)
-        last = line
-    body = "\n".join(lines)
-    return re.sub(r"/\*.*?\*/", "", body, flags=re.S)
-
-
 def parse_lists(texts):
-    out = {}
-    for macro, (pyname, fields) in LISTS.items():
-        for text in texts:
-            body = macro_body(text, macro)
-            if body is None:
-                continue
-            table = {}
-            for m in ENTRY.finditer(body):
-                value = int(m.group(2), 0)
-                strings = STRING.findall(m.group(3))
-                entry = {"name": m.group(1)}
-                for i, f in enumerate(fields):
-                    entry[f] = strings[i] if i < len(strings) else ""
-                if value in table:
-                    sys.exit("gen-kdbg-constants: %s: value %d twice" % (macro, value))
-                table[value] = entry
-            if not table:
-                sys.exit("gen-kdbg-constants: %s has no entries" % macro)
-            out[pyname] = table
-            break
-        else:
-            sys.exit("gen-kdbg-constants: no list %s in the headers" % macro)
-    return out
+    try:
+        return {pyname: abi.parse_list(texts, macro, fields)
+                for macro, (pyname, fields) in LISTS.items()}
+    except abi.AbiError as e:
+        sys.exit("gen-kdbg-constants: %s" % e)
 
 
 def main(argv):

@@ -37,7 +37,9 @@ USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,user/lib/user.ld -Wl,--build-id
 
 USER_LIB_SRCS := $(wildcard user/lib/*.c)
 USER_CRT0 := $(USER_OBJ)/lib/arch/$(ARCH)/crt0.o
-USER_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(USER_LIB_SRCS))
+# ... and the system-call stubs generated from the ABI (see the Makefile).
+USER_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(USER_LIB_SRCS)) \
+	$(USER_OBJ)/lib/syscall_stubs.o
 USER_LIB := $(USER_OBJ)/libuser.a
 RINIT_SRCS := $(wildcard user/rinit/*.c)
 RINIT_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(RINIT_SRCS))
@@ -61,12 +63,18 @@ $(USER_CFLAGS_FILE): FORCE_USER_CFLAGS
 FORCE_USER_CFLAGS:
 .PHONY: FORCE_USER_CFLAGS
 
-$(USER_OBJ)/%.o: user/%.c $(FLAG_CONFIG_DEPS) $(USER_CFLAGS_FILE)
+$(USER_OBJ)/%.o: user/%.c $(FLAG_CONFIG_DEPS) $(USER_CFLAGS_FILE) | $(GEN_SYSCALL_HEADERS)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(USER_OBJ)/%.o: user/%.S $(FLAG_CONFIG_DEPS) $(USER_CFLAGS_FILE)
+$(USER_OBJ)/lib/syscall_stubs.o: $(GEN_DIR)/syscall_stubs.c $(FLAG_CONFIG_DEPS) \
+		$(USER_CFLAGS_FILE) | $(GEN_SYSCALL_HEADERS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_OBJ)/%.o: user/%.S $(FLAG_CONFIG_DEPS) $(USER_CFLAGS_FILE) | $(GEN_SYSCALL_HEADERS)
 	$(call msg,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c $< -o $@

@@ -1,20 +1,12 @@
 /*
- * syscall.c - the system call stubs: marshal arguments into the
- * register convention (arch/<arch>/syscall_arch.h) and the task buffer.
+ * syscall.c - the system calls that marshal through the task buffer, a
+ * struct cairn_msg or a string (CAIRN_HAND_WRAPPED in syscall.h), over
+ * the raw cairn_sys_NAME stubs generated from the ABI. Every other call's
+ * function is generated whole.
  */
 #include "syscall.h"
-#include "syscall_arch.h"
 #include "uthread.h"
 #include "ustring.h"
-
-static int sys(enum cairn_syscall nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-	       uint64_t a4, uint64_t a5, uint64_t r[6])
-{
-	const uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
-	uint64_t scratch[6];
-
-	return (int)arch_syscall(nr, a, r ? r : scratch);
-}
 
 /* The caller's task buffer; calls that need one fail without it. */
 static struct task_buffer *tb(void)
@@ -22,35 +14,7 @@ static struct task_buffer *tb(void)
 	return uthread_current()->tb;
 }
 
-int cairn_null(void)
-{
-	return sys(CAIRN_SYS_NULL, 0, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_cap_copy(uint64_t dest, uint64_t src, unsigned rights)
-{
-	return sys(CAIRN_SYS_CAP_COPY, dest, src, rights, 0, 0, 0, NULL);
-}
-
-int cairn_cap_mint(uint64_t dest, uint64_t src, unsigned rights, uint64_t data)
-{
-	return sys(CAIRN_SYS_CAP_MINT, dest, src, rights, data, 0, 0, NULL);
-}
-
-int cairn_cap_move(uint64_t dest, uint64_t src)
-{
-	return sys(CAIRN_SYS_CAP_MOVE, dest, src, 0, 0, 0, 0, NULL);
-}
-
-int cairn_cap_delete(uint64_t slot)
-{
-	return sys(CAIRN_SYS_CAP_DELETE, slot, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_cap_revoke(uint64_t slot)
-{
-	return sys(CAIRN_SYS_CAP_REVOKE, slot, 0, 0, 0, 0, 0, NULL);
-}
+/* ---- capabilities and tasks ------------------------------------------ */
 
 int cairn_cap_identify(uint64_t slot, struct cairn_cap_info *out)
 {
@@ -59,53 +23,10 @@ int cairn_cap_identify(uint64_t slot, struct cairn_cap_info *out)
 
 	if (!b)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	err = sys(CAIRN_SYS_CAP_IDENTIFY, slot, 0, 0, 0, 0, 0, NULL);
+	err = cairn_sys_cap_identify(slot);
 	if (!err)
 		memcpy(out, &b->info.cap, sizeof(*out));
 	return err;
-}
-
-int cairn_untyped_retype(uint64_t ut, unsigned type, unsigned size_bits, uint64_t dest_pool,
-			 uint64_t dest_index, uint64_t count)
-{
-	return sys(CAIRN_SYS_UNTYPED_RETYPE, ut, type, size_bits, dest_pool, dest_index, count,
-		   NULL);
-}
-
-int cairn_task_configure(uint64_t task, unsigned field, uint64_t cap, uint64_t vaddr)
-{
-	return sys(CAIRN_SYS_TASK_CONFIGURE, task, field, cap, vaddr, 0, 0, NULL);
-}
-
-int cairn_task_set_regs(uint64_t task, unsigned mask, uint64_t ip, uint64_t sp, uint64_t arg0,
-			uint64_t arg1)
-{
-	return sys(CAIRN_SYS_TASK_SET_REGS, task, mask, ip, sp, arg0, arg1, NULL);
-}
-
-int cairn_task_resume(uint64_t task)
-{
-	return sys(CAIRN_SYS_TASK_RESUME, task, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_task_suspend(uint64_t task)
-{
-	return sys(CAIRN_SYS_TASK_SUSPEND, task, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_task_set_priority(uint64_t task, unsigned priority)
-{
-	return sys(CAIRN_SYS_TASK_SET_PRIORITY, task, priority, 0, 0, 0, 0, NULL);
-}
-
-int cairn_set_name(uint64_t cap, const char *name)
-{
-	uint64_t packed[2];
-
-	if (strlen(name) >= CAIRN_NAME_LEN)
-		return CAIRN_ERR_RANGE;
-	cairn_name_pack(name, packed);
-	return sys(CAIRN_SYS_SET_NAME, cap, packed[0], packed[1], 0, 0, 0, NULL);
 }
 
 int cairn_task_read_state(uint64_t task, struct cairn_task_info *out)
@@ -115,10 +36,20 @@ int cairn_task_read_state(uint64_t task, struct cairn_task_info *out)
 
 	if (!b)
 		return CAIRN_ERR_ILLEGAL_OPERATION;
-	err = sys(CAIRN_SYS_TASK_READ_STATE, task, 0, 0, 0, 0, 0, NULL);
+	err = cairn_sys_task_read_state(task);
 	if (!err)
 		memcpy(out, &b->info.task, sizeof(*out));
 	return err;
+}
+
+int cairn_set_name(uint64_t cap, const char *name)
+{
+	uint64_t packed[2];
+
+	if (strlen(name) >= CAIRN_NAME_LEN)
+		return CAIRN_ERR_RANGE;
+	cairn_name_pack(name, packed);
+	return cairn_sys_set_name(cap, packed[0], packed[1]);
 }
 
 /* ---- channels --------------------------------------------------------- */
@@ -152,163 +83,102 @@ static int prepare_recv(uint64_t recv_slot)
 	return 0;
 }
 
-static void unpack_msg(const uint64_t r[6], uint64_t recv_slot, struct cairn_msg *out)
+/* A received message: badge, info and words 0..3 from the registers,
+ * the rest from the task buffer. */
+static void unpack_msg(uint64_t badge, uint64_t info, const uint64_t *w, uint64_t recv_slot,
+		       struct cairn_msg *out)
 {
-	out->badge = r[0];
-	out->info = r[1];
-	unsigned len = CAIRN_MSGINFO_LEN(out->info);
+	unsigned len = CAIRN_MSGINFO_LEN(info);
 	struct task_buffer *b = tb();
 
+	out->badge = badge;
+	out->info = info;
 	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
-		out->words[i] = r[2 + i];
+		out->words[i] = w[i];
 	for (unsigned i = CAIRN_MSG_INLINE_WORDS; i < CAIRN_MSG_MAX_WORDS; i++)
 		out->words[i] = b && i < len ? b->msg[i - CAIRN_MSG_INLINE_WORDS] : 0;
-	out->cap = (out->info & CAIRN_MSG_CAP) ? recv_slot : CAIRN_NO_SLOT;
+	out->cap = (info & CAIRN_MSG_CAP) ? recv_slot : CAIRN_NO_SLOT;
 }
 
-static int send_common(enum cairn_syscall nr, uint64_t chan, const struct cairn_msg *m)
-{
-	int err = prepare_send(m);
-
-	if (err)
-		return err;
-	return sys(nr, chan, m->info, m->words[0], m->words[1], m->words[2], m->words[3], NULL);
-}
+/* The four register words of a message, as the stubs take them. */
+#define MSG_WORDS(m) (m)->words[0], (m)->words[1], (m)->words[2], (m)->words[3]
 
 int cairn_chan_send(uint64_t chan, const struct cairn_msg *msg)
 {
-	return send_common(CAIRN_SYS_CHAN_SEND, chan, msg);
+	int err = prepare_send(msg);
+
+	return err ? err : cairn_sys_chan_send(chan, msg->info, MSG_WORDS(msg));
 }
 
 int cairn_chan_try_send(uint64_t chan, const struct cairn_msg *msg)
 {
-	return send_common(CAIRN_SYS_CHAN_TRY_SEND, chan, msg);
-}
+	int err = prepare_send(msg);
 
-static int recv_common(enum cairn_syscall nr, uint64_t chan, uint64_t recv_slot,
-		       struct cairn_msg *out)
-{
-	uint64_t r[6];
-	int err = prepare_recv(recv_slot);
-
-	if (err)
-		return err;
-	err = sys(nr, chan, 0, 0, 0, 0, 0, r);
-	if (!err)
-		unpack_msg(r, recv_slot, out);
-	return err;
+	return err ? err : cairn_sys_chan_try_send(chan, msg->info, MSG_WORDS(msg));
 }
 
 int cairn_chan_recv(uint64_t chan, uint64_t recv_slot, struct cairn_msg *out)
 {
-	return recv_common(CAIRN_SYS_CHAN_RECV, chan, recv_slot, out);
+	struct cairn_sys_chan_recv_result r;
+	int err = prepare_recv(recv_slot);
+
+	if (!err)
+		err = cairn_sys_chan_recv(chan, &r);
+	if (!err)
+		unpack_msg(r.badge, r.info, r.w, recv_slot, out);
+	return err;
 }
 
 int cairn_chan_try_recv(uint64_t chan, uint64_t recv_slot, struct cairn_msg *out)
 {
-	return recv_common(CAIRN_SYS_CHAN_TRY_RECV, chan, recv_slot, out);
-}
-
-/* Send-then-receive calls: CALL and REPLY_RECV. */
-static int exchange(enum cairn_syscall nr, uint64_t chan, const struct cairn_msg *m,
-		    uint64_t recv_slot, struct cairn_msg *out)
-{
-	uint64_t r[6];
-	int err = prepare_send(m);
+	struct cairn_sys_chan_try_recv_result r;
+	int err = prepare_recv(recv_slot);
 
 	if (!err)
-		err = prepare_recv(recv_slot);
-	if (err)
-		return err;
-	err = sys(nr, chan, m->info, m->words[0], m->words[1], m->words[2], m->words[3], r);
+		err = cairn_sys_chan_try_recv(chan, &r);
 	if (!err)
-		unpack_msg(r, recv_slot, out);
+		unpack_msg(r.badge, r.info, r.w, recv_slot, out);
 	return err;
 }
 
 int cairn_chan_call(uint64_t chan, const struct cairn_msg *msg, uint64_t recv_slot,
 		    struct cairn_msg *reply)
 {
-	return exchange(CAIRN_SYS_CHAN_CALL, chan, msg, recv_slot, reply);
+	struct cairn_sys_chan_call_result r;
+	int err = prepare_send(msg);
+
+	if (!err)
+		err = prepare_recv(recv_slot);
+	if (!err)
+		err = cairn_sys_chan_call(chan, msg->info, MSG_WORDS(msg), &r);
+	if (!err)
+		unpack_msg(r.badge, r.info, r.w, recv_slot, reply);
+	return err;
 }
 
 int cairn_chan_reply_recv(uint64_t chan, const struct cairn_msg *reply, uint64_t recv_slot,
 			  struct cairn_msg *out)
 {
-	return exchange(CAIRN_SYS_CHAN_REPLY_RECV, chan, reply, recv_slot, out);
-}
+	struct cairn_sys_chan_reply_recv_result r;
+	int err = prepare_send(reply);
 
-int cairn_chan_reply(const struct cairn_msg *m)
-{
-	int err = prepare_send(m);
-
-	if (err)
-		return err;
-	return sys(CAIRN_SYS_CHAN_REPLY, m->info, m->words[0], m->words[1], m->words[2],
-		   m->words[3], 0, NULL);
-}
-
-/* ---- notifications, memory, IRQs -------------------------------------- */
-
-int cairn_ntfn_signal(uint64_t ntfn)
-{
-	return sys(CAIRN_SYS_NTFN_SIGNAL, ntfn, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_ntfn_wait(uint64_t ntfn, uint64_t *bits)
-{
-	uint64_t r[6];
-	int err = sys(CAIRN_SYS_NTFN_WAIT, ntfn, 0, 0, 0, 0, 0, r);
-
-	*bits = err ? 0 : r[0];
+	if (!err)
+		err = prepare_recv(recv_slot);
+	if (!err)
+		err = cairn_sys_chan_reply_recv(chan, reply->info, MSG_WORDS(reply), &r);
+	if (!err)
+		unpack_msg(r.badge, r.info, r.w, recv_slot, out);
 	return err;
 }
 
-int cairn_ntfn_poll(uint64_t ntfn, uint64_t *bits)
+int cairn_chan_reply(const struct cairn_msg *msg)
 {
-	uint64_t r[6];
-	int err = sys(CAIRN_SYS_NTFN_POLL, ntfn, 0, 0, 0, 0, 0, r);
+	int err = prepare_send(msg);
 
-	*bits = err ? 0 : r[0];
-	return err;
+	return err ? err : cairn_sys_chan_reply(msg->info, MSG_WORDS(msg));
 }
 
-int cairn_page_map(uint64_t page, uint64_t vspace, uint64_t vaddr, unsigned attrs)
-{
-	return sys(CAIRN_SYS_PAGE_MAP, page, vspace, vaddr, attrs, 0, 0, NULL);
-}
-
-int cairn_page_unmap(uint64_t page)
-{
-	return sys(CAIRN_SYS_PAGE_UNMAP, page, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_pt_map(uint64_t pt, uint64_t vspace, uint64_t vaddr)
-{
-	return sys(CAIRN_SYS_PT_MAP, pt, vspace, vaddr, 0, 0, 0, NULL);
-}
-
-int cairn_pt_unmap(uint64_t pt)
-{
-	return sys(CAIRN_SYS_PT_UNMAP, pt, 0, 0, 0, 0, 0, NULL);
-}
-
-int cairn_irq_claim(uint64_t irqcontrol, unsigned irq, uint64_t dest, uint64_t ntfn)
-{
-	return sys(CAIRN_SYS_IRQ_CLAIM, irqcontrol, irq, dest, ntfn, 0, 0, NULL);
-}
-
-int cairn_irq_ack(uint64_t handler)
-{
-	return sys(CAIRN_SYS_IRQ_ACK, handler, 0, 0, 0, 0, 0, NULL);
-}
-
-/* ---- scheduling and debug --------------------------------------------- */
-
-int cairn_yield(void)
-{
-	return sys(CAIRN_SYS_YIELD, 0, 0, 0, 0, 0, 0, NULL);
-}
+/* ---- debug and I/O ports ---------------------------------------------- */
 
 int cairn_debug_print(const char *s, size_t len, unsigned flags)
 {
@@ -321,7 +191,7 @@ int cairn_debug_print(const char *s, size_t len, unsigned flags)
 		int err;
 
 		memcpy(b->print, s, n);
-		err = sys(CAIRN_SYS_DEBUG_PRINT, n, flags, 0, 0, 0, 0, NULL);
+		err = cairn_sys_debug_print(n, flags);
 		if (err)
 			return err;
 		s += n;
@@ -332,25 +202,20 @@ int cairn_debug_print(const char *s, size_t len, unsigned flags)
 
 int cairn_debug_getc(unsigned flags, int *ch)
 {
-	uint64_t r[6];
-	int err = sys(CAIRN_SYS_DEBUG_GETC, flags, 0, 0, 0, 0, 0, r);
+	uint64_t c;
+	int err = cairn_sys_debug_getc(flags, &c);
 
-	*ch = err ? -1 : (int)(r[0] & 0xff);
+	*ch = err ? -1 : (int)(c & 0xff);
 	return err;
 }
 
 int cairn_ioport_in(uint64_t ioport, unsigned port, unsigned width, uint32_t *value)
 {
-	uint64_t r[6];
-	int err = sys(CAIRN_SYS_IOPORT_IN, ioport, port, width, 0, 0, 0, r);
+	uint64_t v;
+	int err = cairn_sys_ioport_in(ioport, port, width, &v);
 
-	*value = err ? 0 : (uint32_t)r[0];
+	*value = (uint32_t)v;
 	return err;
-}
-
-int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t value)
-{
-	return sys(CAIRN_SYS_IOPORT_OUT, ioport, port, width, value, 0, 0, NULL);
 }
 
 int cairn_debug_checkpoint(const char *name, uint64_t *violations)
@@ -363,14 +228,5 @@ int cairn_debug_checkpoint(const char *name, uint64_t *violations)
 	if (len > CAIRN_DEBUG_PRINT_MAX)
 		return CAIRN_ERR_RANGE;
 	memcpy(b->print, name, len);
-	uint64_t r[6];
-	int err = sys(CAIRN_SYS_DEBUG_CHECKPOINT, len, 0, 0, 0, 0, 0, r);
-	if (violations)
-		*violations = err ? 0 : r[0];
-	return err;
-}
-
-int cairn_debug_shutdown(int status)
-{
-	return sys(CAIRN_SYS_DEBUG_SHUTDOWN, (uint64_t)(int64_t)status, 0, 0, 0, 0, 0, NULL);
+	return cairn_sys_debug_checkpoint(len, violations);
 }

@@ -85,7 +85,7 @@ static void set_name_rules(void)
 	CHECK(strcmp(i.name, "pipe-1") == 0);
 	CHECK_OK(cairn_set_name(ch, "fifteen-chars-x"));
 	CHECK(strcmp(ident(ch).name, "fifteen-chars-x") == 0);
-	/* 16 bytes: the last byte of name_hi must stay 0 */
+	/* 16 bytes: the last byte of name1 must stay 0 */
 	CHECK_ERR(raw_syscall(CAIRN_SYS_SET_NAME, ch, 0x4141414141414141, 0x4141414141414141, 0,
 			      0, 0, NULL), CAIRN_ERR_RANGE);
 	CHECK_ERR(raw_syscall(CAIRN_SYS_SET_NAME, ch, 0x0141, 0, 0, 0, 0, NULL),

@@ -56,15 +56,27 @@
 
 /*
  * The calls. X(NAME, number, args, results) - args and results are the
- * register words in order; "tb:" names task-buffer fields. Rights a
- * call needs on its caps are noted; a missing right is
- * INSUFFICIENT_RIGHTS, a wrong cap type INVALID_CAP, an empty slot
- * SLOT_EMPTY (MISSING_CAP when the walk itself fails).
+ * register words in order, by name (a run w0, w1, ... is an array w[]);
+ * "tb:" names task-buffer fields. Rights a call needs on its caps are
+ * noted; a missing right is INSUFFICIENT_RIGHTS, a wrong cap type
+ * INVALID_CAP, an empty slot SLOT_EMPTY (MISSING_CAP when the walk
+ * itself fails).
+ *
+ * This list is the system-call layer's one source: scripts/gen-syscalls.py
+ * generates from it the kernel's dispatcher and handler prototypes
+ * (`int sys_name(struct task *caller, const struct cairn_sys_name_args
+ * *arg)`, arguments read by name), result setters, user/lib's stubs
+ * (`cairn_name(...)`) and the host tests' fake kernel; kdbg reads it too.
+ * Each "---- ...: kernel/FILE.c" section names the file that holds its
+ * calls' handlers, with the objects they act on, and the build fails when
+ * a handler is elsewhere. Adding a call is one line here and one handler
+ * (tests/build/test_add_syscall.sh does it).
  */
 #define CAIRN_SYSCALLS(X)                                                                  \
+	/* ---- kernel/syscall.c ------------------------------------------------------ */   \
 	/* Does nothing; for benchmarks and liveness checks. */                             \
 	X(NULL,              0, "",                                "")                      \
-	/* ---- capabilities (cap_copy etc. in kernel/cap.c) ------------------------- */   \
+	/* ---- capabilities: kernel/sys_cap.c --------------------------------------- */   \
 	/* Copy src to the empty dest, keeping rights & mask. READ on src's pool,   */   \
 	/* WRITE on dest's. Untyped caps cannot be copied (ILLEGAL_OPERATION).      */   \
 	X(CAP_COPY,          1, "dest, src, rights",               "")                      \
@@ -83,7 +95,7 @@
 	/* cairn_object_size_bits) from the Untyped cap `ut` into slots        */        \
 	/* dest_index.. of the CPool cap `dest_pool` (WRITE on it).            */        \
 	X(UNTYPED_RETYPE,    7, "ut, type, size_bits, dest_pool, dest_index, count", "")     \
-	/* ---- tasks ---------------------------------------------------------------- */   \
+	/* ---- tasks: kernel/sys_task.c --------------------------------------------- */   \
 	/* Install a copy of `cap` (a CDT child; the caller keeps its own) as */         \
 	/* the task's field (enum cairn_task_field). BUFFER also takes the     */        \
 	/* page-aligned vaddr where that Page is mapped in the task's VSpace;  */        \
@@ -101,10 +113,13 @@
 	/* Set the debug name of a Task, Channel, Notification or CPool: up to */        \
 	/* 15 bytes packed little-endian in two words (see cairn_name_pack); */          \
 	/* bytes after the first NUL must be 0.                               */        \
-	X(SET_NAME,         13, "cap, name_lo, name_hi",           "")                      \
+	X(SET_NAME,         13, "cap, name0, name1",               "")                      \
 	/* Snapshot of a task: fills tb.info.task (struct cairn_task_info). */           \
 	X(TASK_READ_STATE,  14, "task",                            "tb: info.task")         \
-	/* ---- channels: WRITE to send, READ to receive, GRANT to send a cap ----- */   \
+	/* Give up the rest of this turn to tasks of the same priority. */               \
+	X(YIELD,            31, "",                                "")                      \
+	/* ---- channels: kernel/channel.c. WRITE to send, READ to receive, GRANT   */   \
+	/* to send a cap.                                                            */   \
 	/* Queue a message; block while the channel's ring is full.           */         \
 	X(CHAN_SEND,        15, "chan, info, w0, w1, w2, w3",      "")                      \
 	/* As SEND, answering WOULD_BLOCK instead of blocking.                */         \
@@ -120,14 +135,14 @@
 	X(CHAN_REPLY,       20, "info, w0, w1, w2, w3",            "")                      \
 	/* Reply (if a call is pending; otherwise just receive), then RECV. */           \
 	X(CHAN_REPLY_RECV,  21, "chan, info, w0, w1, w2, w3",      "badge, info, w0, w1, w2, w3") \
-	/* ---- notifications: WRITE to signal, READ to wait ------------------------ */   \
+	/* ---- notifications: kernel/notification.c. WRITE to signal, READ to wait */   \
 	/* OR the cap's badge (1 when unbadged) into the word; wake a waiter. */         \
 	X(NTFN_SIGNAL,      22, "ntfn",                            "")                      \
 	/* Block until the word is nonzero; return it and clear it. */                   \
 	X(NTFN_WAIT,        23, "ntfn",                            "bits")                  \
 	/* As WAIT without blocking: bits may be 0. */                                   \
 	X(NTFN_POLL,        24, "ntfn",                            "bits")                  \
-	/* ---- memory ---------------------------------------------------------------- */  \
+	/* ---- memory: kernel/vspace.c ------------------------------------------------ */  \
 	/* Map a Page at vaddr with CAIRN_MAP_* attrs (limited by the Page    */         \
 	/* cap's rights: WRITE needs WRITE). A Page maps at one place at a   */          \
 	/* time (SLOT_OCCUPIED if it is mapped, or vaddr is taken). A missing */         \
@@ -139,14 +154,13 @@
 	/* (ILLEGAL_OPERATION when no level is missing).                       */       \
 	X(PT_MAP,           27, "pt, vspace, vaddr",               "")                      \
 	X(PT_UNMAP,         28, "pt",                              "")                      \
-	/* ---- interrupts ------------------------------------------------------------ */  \
+	/* ---- interrupts: kernel/irq.c ----------------------------------------------- */  \
 	/* Claim line irq with the IRQControl cap: an IRQHandler cap in dest, */         \
 	/* bound to the Notification ntfn (a copy of it is kept).             */         \
 	X(IRQ_CLAIM,        29, "irqcontrol, irq, dest, ntfn",     "")                      \
 	/* Unmask the line after handling it. */                                         \
 	X(IRQ_ACK,          30, "handler",                         "")                      \
-	/* ---- scheduling and debug -------------------------------------------------- */ \
-	X(YIELD,            31, "",                                "")                      \
+	/* ---- debug: kernel/sys_debug.c ---------------------------------------------- */ \
 	/* Print tb.print[0..len) on the console (len <= CAIRN_DEBUG_PRINT_MAX).*/       \
 	/* With CAIRN_PRINT_TAGGED each line is written as a kernel log line   */        \
 	/* prefixed CAIRN_DEBUG_PRINT_TAG (and kept in the kernel log ring).   */        \
@@ -154,7 +168,7 @@
 	/* One byte of console input in r0. Blocks until there is one, unless */         \
 	/* flags has CAIRN_GETC_NONBLOCK (then WOULD_BLOCK). Temporary, until */         \
 	/* a user-space serial driver exists.                                  */        \
-	X(DEBUG_GETC,       33, "flags",                           "char")                  \
+	X(DEBUG_GETC,       33, "flags",                           "ch")                    \
 	/* Stop the machine; status 0 means success (QEMU exits with it). */             \
 	X(DEBUG_SHUTDOWN,   34, "status",                          "")                      \
 	/* A named point for debuggers: the kernel calls kdbg_checkpoint(name) */        \
@@ -163,7 +177,7 @@
 	/* assertions it first runs the capability invariant checker and      */         \
 	/* answers how many violations it found (0 otherwise).                */         \
 	X(DEBUG_CHECKPOINT, 35, "len",                             "violations")                      \
-	/* ---- I/O ports (x86_64): READ to read, WRITE to write ------------------ */   \
+	/* ---- I/O ports (x86_64): kernel/ioport.c. READ to read, WRITE to write  */   \
 	/* width 1, 2 or 4 bytes; the whole access must lie in the IOPort     */         \
 	/* cap's range (RANGE otherwise); ILLEGAL_OPERATION on other arches.  */         \
 	X(IOPORT_IN,        36, "ioport, port, width",             "value")                 \

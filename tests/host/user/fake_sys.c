@@ -1,12 +1,16 @@
 /*
  * fake_sys.c - the fake kernel (see fake_sys.h). It models just enough
  * for the shell: caps by type, retype/copy/move/delete, a channel with
- * a queue depth of 1, page mapping state, task registers.
+ * a queue depth of 1, page mapping state. Calls arrive as the kernel
+ * gets them, argument words by name (fake_syscalls.c, generated from the
+ * ABI, decodes them and logs every call not modelled here), through
+ * user/lib's real stubs and task-buffer marshalling.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "fake_sys.h"
+#include "uthread.h"
 
 struct cairn_cap_info fake_caps[FAKE_SLOTS];
 char fake_log[8192];
@@ -15,6 +19,15 @@ int fake_queued;
 
 static char fail_name[32];
 static int fail_err;
+
+/* The one thread's task buffer, where user/lib marshals. */
+static struct task_buffer fake_tb;
+static struct uthread fake_thread = { .tb = &fake_tb };
+
+struct uthread *uthread_current(void)
+{
+	return &fake_thread;
+}
 
 static void put(unsigned slot, unsigned type)
 {
@@ -27,6 +40,7 @@ static void put(unsigned slot, unsigned type)
 void fake_reset(void)
 {
 	memset(fake_caps, 0, sizeof(fake_caps));
+	memset(&fake_tb, 0, sizeof(fake_tb));
 	put(0, CAIRN_OBJ_CPOOL);
 	fake_caps[0].summary[0] = 8;
 	put(1, CAIRN_OBJ_TASK);
@@ -50,7 +64,7 @@ void fake_fail(const char *name, int err)
 	fail_err = err;
 }
 
-__attribute__((format(printf, 2, 3))) static int call(const char *name, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) int fake_call(const char *name, const char *fmt, ...)
 {
 	size_t len = strlen(fake_log);
 	va_list ap;
@@ -62,6 +76,11 @@ __attribute__((format(printf, 2, 3))) static int call(const char *name, const ch
 	va_end(ap);
 	len = strlen(fake_log);
 	snprintf(fake_log + len, sizeof(fake_log) - len, ")\n");
+	return fake_injected(name);
+}
+
+int fake_injected(const char *name)
+{
 	if (fail_name[0] && strcmp(fail_name, name) == 0) {
 		fail_name[0] = '\0';
 		return fail_err;
@@ -77,263 +96,267 @@ static int slot_ok(uint64_t s)
 
 typedef unsigned long long ull;
 
-int cairn_null(void) { return call("null", "%s", ""); }
-
-int cairn_cap_copy(uint64_t dest, uint64_t src, unsigned rights)
+int fake_cap_copy(const struct cairn_sys_cap_copy_args *arg, uint64_t r[6])
 {
-	int err = call("cap_copy", "%llu, %llu, %u", (ull)dest, (ull)src, rights);
+	int err = fake_call("cap_copy", "%llu, %llu, %llu", (ull)arg->dest, (ull)arg->src,
+			    (ull)arg->rights);
 
+	(void)r;
 	if (err) return err;
-	if (!slot_ok(dest) || !slot_ok(src)) return CAIRN_ERR_RANGE;
-	if (fake_caps[dest].type) return CAIRN_ERR_SLOT_OCCUPIED;
-	if (!fake_caps[src].type) return CAIRN_ERR_SLOT_EMPTY;
-	fake_caps[dest] = fake_caps[src];
-	fake_caps[dest].rights &= (uint8_t)rights;
+	if (!slot_ok(arg->dest) || !slot_ok(arg->src)) return CAIRN_ERR_RANGE;
+	if (fake_caps[arg->dest].type) return CAIRN_ERR_SLOT_OCCUPIED;
+	if (!fake_caps[arg->src].type) return CAIRN_ERR_SLOT_EMPTY;
+	fake_caps[arg->dest] = fake_caps[arg->src];
+	fake_caps[arg->dest].rights &= (uint8_t)arg->rights;
 	return 0;
 }
 
-int cairn_cap_mint(uint64_t dest, uint64_t src, unsigned rights, uint64_t data)
+int fake_cap_mint(const struct cairn_sys_cap_mint_args *arg, uint64_t r[6])
 {
-	int err = call("cap_mint", "%llu, %llu, %u, %llu", (ull)dest, (ull)src, rights, (ull)data);
+	int err = fake_call("cap_mint", "%llu, %llu, %llu, %llu", (ull)arg->dest, (ull)arg->src,
+			    (ull)arg->rights, (ull)arg->data);
 
+	(void)r;
 	if (err) return err;
-	if (!slot_ok(dest) || !slot_ok(src)) return CAIRN_ERR_RANGE;
-	if (fake_caps[dest].type) return CAIRN_ERR_SLOT_OCCUPIED;
-	if (!fake_caps[src].type) return CAIRN_ERR_SLOT_EMPTY;
-	fake_caps[dest] = fake_caps[src];
-	fake_caps[dest].rights &= (uint8_t)rights;
-	fake_caps[dest].badge = data;
-	fake_caps[dest].flags |= data ? CAIRN_CAPINFO_BADGED : 0;
+	if (!slot_ok(arg->dest) || !slot_ok(arg->src)) return CAIRN_ERR_RANGE;
+	if (fake_caps[arg->dest].type) return CAIRN_ERR_SLOT_OCCUPIED;
+	if (!fake_caps[arg->src].type) return CAIRN_ERR_SLOT_EMPTY;
+	fake_caps[arg->dest] = fake_caps[arg->src];
+	fake_caps[arg->dest].rights &= (uint8_t)arg->rights;
+	fake_caps[arg->dest].badge = arg->data;
+	fake_caps[arg->dest].flags |= arg->data ? CAIRN_CAPINFO_BADGED : 0;
 	return 0;
 }
 
-int cairn_cap_move(uint64_t dest, uint64_t src)
+int fake_cap_move(const struct cairn_sys_cap_move_args *arg, uint64_t r[6])
 {
-	int err = call("cap_move", "%llu, %llu", (ull)dest, (ull)src);
+	int err = fake_call("cap_move", "%llu, %llu", (ull)arg->dest, (ull)arg->src);
 
+	(void)r;
 	if (err) return err;
-	if (!slot_ok(dest) || !slot_ok(src)) return CAIRN_ERR_RANGE;
-	if (fake_caps[dest].type) return CAIRN_ERR_SLOT_OCCUPIED;
-	if (!fake_caps[src].type) return CAIRN_ERR_SLOT_EMPTY;
-	fake_caps[dest] = fake_caps[src];
-	memset(&fake_caps[src], 0, sizeof(fake_caps[src]));
+	if (!slot_ok(arg->dest) || !slot_ok(arg->src)) return CAIRN_ERR_RANGE;
+	if (fake_caps[arg->dest].type) return CAIRN_ERR_SLOT_OCCUPIED;
+	if (!fake_caps[arg->src].type) return CAIRN_ERR_SLOT_EMPTY;
+	fake_caps[arg->dest] = fake_caps[arg->src];
+	memset(&fake_caps[arg->src], 0, sizeof(fake_caps[arg->src]));
 	return 0;
 }
 
-int cairn_cap_delete(uint64_t slot)
+int fake_cap_delete(const struct cairn_sys_cap_delete_args *arg, uint64_t r[6])
 {
-	int err = call("cap_delete", "%llu", (ull)slot);
+	int err = fake_call("cap_delete", "%llu", (ull)arg->slot);
 
+	(void)r;
 	if (err) return err;
-	if (!slot_ok(slot)) return CAIRN_ERR_RANGE;
-	if (!fake_caps[slot].type) return CAIRN_ERR_SLOT_EMPTY;
-	memset(&fake_caps[slot], 0, sizeof(fake_caps[slot]));
+	if (!slot_ok(arg->slot)) return CAIRN_ERR_RANGE;
+	if (!fake_caps[arg->slot].type) return CAIRN_ERR_SLOT_EMPTY;
+	memset(&fake_caps[arg->slot], 0, sizeof(fake_caps[arg->slot]));
 	return 0;
 }
 
-int cairn_cap_revoke(uint64_t slot)
+int fake_cap_revoke(const struct cairn_sys_cap_revoke_args *arg, uint64_t r[6])
 {
-	int err = call("cap_revoke", "%llu", (ull)slot);
+	int err = fake_call("cap_revoke", "%llu", (ull)arg->slot);
 
+	(void)r;
 	if (err) return err;
-	return slot_ok(slot) ? 0 : CAIRN_ERR_RANGE;
+	return slot_ok(arg->slot) ? 0 : CAIRN_ERR_RANGE;
 }
 
-int cairn_cap_identify(uint64_t slot, struct cairn_cap_info *out)
+int fake_cap_identify(const struct cairn_sys_cap_identify_args *arg, uint64_t r[6])
 {
 	/* Not logged: list and argument checks call it for every slot. */
-	if (fail_name[0] && strcmp(fail_name, "cap_identify") == 0) {
-		fail_name[0] = '\0';
-		return fail_err;
-	}
-	if (!slot_ok(slot)) return CAIRN_ERR_RANGE;
-	*out = fake_caps[slot];
-	return 0;
-}
+	int err = fake_injected("cap_identify");
 
-int cairn_untyped_retype(uint64_t ut, unsigned type, unsigned size_bits, uint64_t dest_pool,
-			 uint64_t dest_index, uint64_t count)
-{
-	int err = call("retype", "%llu, %u, %u, %llu, %llu, %llu", (ull)ut, type, size_bits,
-		       (ull)dest_pool, (ull)dest_index, (ull)count);
-
+	(void)r;
 	if (err) return err;
-	if (!slot_ok(ut) || !slot_ok(dest_index)) return CAIRN_ERR_RANGE;
-	if (fake_caps[ut].type != CAIRN_OBJ_UNTYPED) return CAIRN_ERR_INVALID_CAP;
-	if (fake_caps[dest_index].type) return CAIRN_ERR_SLOT_OCCUPIED;
-	put((unsigned)dest_index, type);
+	if (!slot_ok(arg->slot)) return CAIRN_ERR_RANGE;
+	fake_tb.info.cap = fake_caps[arg->slot];
 	return 0;
 }
 
-int cairn_task_configure(uint64_t task, unsigned field, uint64_t cap, uint64_t vaddr)
+int fake_untyped_retype(const struct cairn_sys_untyped_retype_args *arg, uint64_t r[6])
 {
-	return call("task_configure", "%llu, %u, %llu, 0x%llx", (ull)task, field, (ull)cap,
-		    (ull)vaddr);
+	int err = fake_call("untyped_retype", "%llu, %llu, %llu, %llu, %llu, %llu", (ull)arg->ut,
+			    (ull)arg->type, (ull)arg->size_bits, (ull)arg->dest_pool,
+			    (ull)arg->dest_index, (ull)arg->count);
+
+	(void)r;
+	if (err) return err;
+	if (!slot_ok(arg->ut) || !slot_ok(arg->dest_index)) return CAIRN_ERR_RANGE;
+	if (fake_caps[arg->ut].type != CAIRN_OBJ_UNTYPED) return CAIRN_ERR_INVALID_CAP;
+	if (fake_caps[arg->dest_index].type) return CAIRN_ERR_SLOT_OCCUPIED;
+	put((unsigned)arg->dest_index, (unsigned)arg->type);
+	return 0;
 }
 
-int cairn_task_set_regs(uint64_t task, unsigned mask, uint64_t ip, uint64_t sp, uint64_t arg0,
-			uint64_t arg1)
+int fake_set_name(const struct cairn_sys_set_name_args *arg, uint64_t r[6])
 {
-	return call("task_set_regs", "%llu, %u, 0x%llx, 0x%llx, %llu, %llu", (ull)task, mask,
-		    (ull)ip, (ull)sp, (ull)arg0, (ull)arg1);
+	char name[17] = { 0 };
+
+	(void)r;
+	for (unsigned i = 0; i < 16; i++)
+		name[i] = (char)(arg->name[i / 8] >> (8 * (i % 8)));
+	return fake_call("set_name", "%llu, %s", (ull)arg->cap, name);
 }
 
-int cairn_task_resume(uint64_t task) { return call("task_resume", "%llu", (ull)task); }
-int cairn_task_suspend(uint64_t task) { return call("task_suspend", "%llu", (ull)task); }
-
-int cairn_task_set_priority(uint64_t task, unsigned priority)
+int fake_task_read_state(const struct cairn_sys_task_read_state_args *arg, uint64_t r[6])
 {
-	return call("task_set_priority", "%llu, %u", (ull)task, priority);
-}
+	struct cairn_task_info *out = &fake_tb.info.task;
 
-int cairn_set_name(uint64_t cap, const char *name)
-{
-	return call("set_name", "%llu, %s", (ull)cap, name);
-}
-
-int cairn_task_read_state(uint64_t task, struct cairn_task_info *out)
-{
+	(void)r;
 	memset(out, 0, sizeof(*out));
-	if (!slot_ok(task) || fake_caps[task].type != CAIRN_OBJ_TASK) return CAIRN_ERR_INVALID_CAP;
-	out->state = (uint8_t)fake_caps[task].summary[0];
-	memcpy(out->name, fake_caps[task].name, sizeof(out->name));
+	if (!slot_ok(arg->task) || fake_caps[arg->task].type != CAIRN_OBJ_TASK)
+		return CAIRN_ERR_INVALID_CAP;
+	out->state = (uint8_t)fake_caps[arg->task].summary[0];
+	memcpy(out->name, fake_caps[arg->task].name, sizeof(out->name));
 	return 0;
 }
 
-static int send(const char *name, uint64_t chan, const struct cairn_msg *m)
+/* ---- channels: slot 255's queue holds one message ----------------------- */
+
+static int send(const char *name, uint64_t chan, uint64_t info, const uint64_t *w)
 {
-	int err = call(name, "%llu, info 0x%llx, %llu %llu %llu %llu, cap %llu", (ull)chan,
-		       (ull)m->info, (ull)m->words[0], (ull)m->words[1], (ull)m->words[2],
-		       (ull)m->words[3], (ull)m->cap);
+	struct cairn_msg m = { .info = info, .cap = CAIRN_NO_SLOT };
+	unsigned len = CAIRN_MSGINFO_LEN(info);
+
+	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
+		m.words[i] = w[i];
+	for (unsigned i = CAIRN_MSG_INLINE_WORDS; i < len && i < CAIRN_MSG_MAX_WORDS; i++)
+		m.words[i] = fake_tb.msg[i - CAIRN_MSG_INLINE_WORDS];
+	if (info & CAIRN_MSG_CAP)
+		m.cap = fake_tb.send_cap;
+	int err = fake_call(name, "%llu, info 0x%llx, %llu %llu %llu %llu, cap %llu", (ull)chan,
+			    (ull)info, (ull)w[0], (ull)w[1], (ull)w[2], (ull)w[3], (ull)m.cap);
 
 	if (err) return err;
 	if (fake_queued) return CAIRN_ERR_WOULD_BLOCK;
-	fake_last_msg = *m;
+	fake_last_msg = m;
 	fake_queued = 1;
 	return 0;
 }
 
-int cairn_chan_send(uint64_t c, const struct cairn_msg *m) { return send("chan_send", c, m); }
-int cairn_chan_try_send(uint64_t c, const struct cairn_msg *m) { return send("chan_try_send", c, m); }
-
-static int recv(const char *name, uint64_t chan, uint64_t recv_slot, struct cairn_msg *out)
+int fake_chan_send(const struct cairn_sys_chan_send_args *arg, uint64_t r[6])
 {
-	int err = call(name, "%llu, %llu", (ull)chan, (ull)recv_slot);
+	(void)r;
+	return send("chan_send", arg->chan, arg->info, arg->w);
+}
+
+int fake_chan_try_send(const struct cairn_sys_chan_try_send_args *arg, uint64_t r[6])
+{
+	(void)r;
+	return send("chan_try_send", arg->chan, arg->info, arg->w);
+}
+
+/* The queued message into the result registers and the task buffer. */
+static int recv(const char *name, uint64_t chan, uint64_t r[6])
+{
+	uint64_t recv_slot = fake_tb.recv_slot;
+	int err = fake_call(name, "%llu, %llu", (ull)chan, (ull)recv_slot);
 
 	if (err) return err;
 	if (!fake_queued) return CAIRN_ERR_WOULD_BLOCK;
-	*out = fake_last_msg;
 	fake_queued = 0;
-	if (out->info & CAIRN_MSG_CAP) {
+	r[0] = fake_last_msg.badge;
+	r[1] = fake_last_msg.info;
+	for (unsigned i = 0; i < CAIRN_MSG_INLINE_WORDS; i++)
+		r[2 + i] = fake_last_msg.words[i];
+	for (unsigned i = CAIRN_MSG_INLINE_WORDS; i < CAIRN_MSG_MAX_WORDS; i++)
+		fake_tb.msg[i - CAIRN_MSG_INLINE_WORDS] = fake_last_msg.words[i];
+	if ((fake_last_msg.info & CAIRN_MSG_CAP) && slot_ok(recv_slot) &&
+	    slot_ok(fake_last_msg.cap))
 		fake_caps[recv_slot] = fake_caps[fake_last_msg.cap];
-		out->cap = recv_slot;
-	}
 	return 0;
 }
 
-int cairn_chan_recv(uint64_t c, uint64_t s, struct cairn_msg *o) { return recv("chan_recv", c, s, o); }
-int cairn_chan_try_recv(uint64_t c, uint64_t s, struct cairn_msg *o) { return recv("chan_try_recv", c, s, o); }
-
-int cairn_chan_call(uint64_t chan, const struct cairn_msg *msg, uint64_t recv_slot,
-		    struct cairn_msg *reply)
+int fake_chan_recv(const struct cairn_sys_chan_recv_args *arg, uint64_t r[6])
 {
-	(void)msg; (void)reply;
-	return call("chan_call", "%llu, %llu", (ull)chan, (ull)recv_slot) ? : CAIRN_ERR_ILLEGAL_OPERATION;
+	return recv("chan_recv", arg->chan, r);
 }
 
-int cairn_chan_reply(const struct cairn_msg *msg)
+int fake_chan_try_recv(const struct cairn_sys_chan_try_recv_args *arg, uint64_t r[6])
 {
-	(void)msg;
-	return call("chan_reply", "%s", "") ? : CAIRN_ERR_ILLEGAL_OPERATION;
+	return recv("chan_try_recv", arg->chan, r);
 }
 
-int cairn_chan_reply_recv(uint64_t chan, const struct cairn_msg *reply, uint64_t recv_slot,
-			  struct cairn_msg *out)
+int fake_chan_call(const struct cairn_sys_chan_call_args *arg, uint64_t r[6])
 {
-	(void)reply; (void)out;
-	return call("chan_reply_recv", "%llu, %llu", (ull)chan, (ull)recv_slot) ? : CAIRN_ERR_ILLEGAL_OPERATION;
+	(void)r;
+	return fake_call("chan_call", "%llu, %llu", (ull)arg->chan, (ull)fake_tb.recv_slot) ? :
+		CAIRN_ERR_ILLEGAL_OPERATION;
 }
 
-int cairn_ntfn_signal(uint64_t n) { return call("ntfn_signal", "%llu", (ull)n); }
-
-int cairn_ntfn_wait(uint64_t n, uint64_t *bits)
+int fake_chan_reply(const struct cairn_sys_chan_reply_args *arg, uint64_t r[6])
 {
-	*bits = 0;
-	return call("ntfn_wait", "%llu", (ull)n);
+	(void)arg;
+	(void)r;
+	return fake_call("chan_reply", "%s", "") ? : CAIRN_ERR_ILLEGAL_OPERATION;
 }
 
-int cairn_ntfn_poll(uint64_t n, uint64_t *bits)
+int fake_chan_reply_recv(const struct cairn_sys_chan_reply_recv_args *arg, uint64_t r[6])
 {
-	*bits = 0x5;
-	return call("ntfn_poll", "%llu", (ull)n);
+	(void)r;
+	return fake_call("chan_reply_recv", "%llu, %llu", (ull)arg->chan,
+			 (ull)fake_tb.recv_slot) ? : CAIRN_ERR_ILLEGAL_OPERATION;
 }
 
-int cairn_page_map(uint64_t page, uint64_t vspace, uint64_t vaddr, unsigned attrs)
-{
-	int err = call("page_map", "%llu, %llu, 0x%llx, %u", (ull)page, (ull)vspace, (ull)vaddr, attrs);
+/* ---- notifications, memory, debug --------------------------------------- */
 
+int fake_ntfn_poll(const struct cairn_sys_ntfn_poll_args *arg, uint64_t r[6])
+{
+	r[0] = 0x5;
+	return fake_call("ntfn_poll", "%llu", (ull)arg->ntfn);
+}
+
+int fake_page_map(const struct cairn_sys_page_map_args *arg, uint64_t r[6])
+{
+	int err = fake_call("page_map", "%llu, %llu, 0x%llx, %llu", (ull)arg->page,
+			    (ull)arg->vspace, (ull)arg->vaddr, (ull)arg->attrs);
+
+	(void)r;
 	if (err) return err;
-	if (!slot_ok(page) || fake_caps[page].type != CAIRN_OBJ_PAGE) return CAIRN_ERR_INVALID_CAP;
-	if (fake_caps[page].flags & CAIRN_CAPINFO_MAPPED) return CAIRN_ERR_SLOT_OCCUPIED;
-	fake_caps[page].flags |= CAIRN_CAPINFO_MAPPED;
-	fake_caps[page].summary[0] = vaddr;
+	if (!slot_ok(arg->page) || fake_caps[arg->page].type != CAIRN_OBJ_PAGE)
+		return CAIRN_ERR_INVALID_CAP;
+	if (fake_caps[arg->page].flags & CAIRN_CAPINFO_MAPPED) return CAIRN_ERR_SLOT_OCCUPIED;
+	fake_caps[arg->page].flags |= CAIRN_CAPINFO_MAPPED;
+	fake_caps[arg->page].summary[0] = arg->vaddr;
 	return 0;
 }
 
-int cairn_page_unmap(uint64_t page)
+int fake_page_unmap(const struct cairn_sys_page_unmap_args *arg, uint64_t r[6])
 {
-	int err = call("page_unmap", "%llu", (ull)page);
+	int err = fake_call("page_unmap", "%llu", (ull)arg->page);
 
-	if (!err && slot_ok(page))
-		fake_caps[page].flags &= (uint8_t)~CAIRN_CAPINFO_MAPPED;
+	(void)r;
+	if (!err && slot_ok(arg->page))
+		fake_caps[arg->page].flags &= (uint8_t)~CAIRN_CAPINFO_MAPPED;
 	return err;
 }
 
-int cairn_pt_map(uint64_t pt, uint64_t vspace, uint64_t vaddr)
+int fake_debug_print(const struct cairn_sys_debug_print_args *arg, uint64_t r[6])
 {
-	return call("pt_map", "%llu, %llu, 0x%llx", (ull)pt, (ull)vspace, (ull)vaddr);
+	(void)r;
+	if (arg->len > CAIRN_DEBUG_PRINT_MAX) return CAIRN_ERR_RANGE;
+	return fake_call("debug_print", "%.*s, %llu", (int)arg->len, fake_tb.print,
+			 (ull)arg->flags);
 }
 
-int cairn_pt_unmap(uint64_t pt) { return call("pt_unmap", "%llu", (ull)pt); }
-
-int cairn_irq_claim(uint64_t ctl, unsigned irq, uint64_t dest, uint64_t ntfn)
+int fake_debug_getc(const struct cairn_sys_debug_getc_args *arg, uint64_t r[6])
 {
-	return call("irq_claim", "%llu, %u, %llu, %llu", (ull)ctl, irq, (ull)dest, (ull)ntfn);
+	(void)r;
+	return fake_call("debug_getc", "%llu", (ull)arg->flags) ? : CAIRN_ERR_WOULD_BLOCK;
 }
 
-int cairn_irq_ack(uint64_t h) { return call("irq_ack", "%llu", (ull)h); }
-int cairn_yield(void) { return call("yield", "%s", ""); }
-
-int cairn_debug_print(const char *s, size_t len, unsigned flags)
+int fake_debug_shutdown(const struct cairn_sys_debug_shutdown_args *arg, uint64_t r[6])
 {
-	return call("debug_print", "%.*s, %u", (int)len, s, flags);
+	(void)r;
+	return fake_call("debug_shutdown", "%d", (int)arg->status) ? :
+		CAIRN_ERR_ILLEGAL_OPERATION;
 }
 
-int cairn_debug_getc(unsigned flags, int *ch)
+int fake_debug_checkpoint(const struct cairn_sys_debug_checkpoint_args *arg, uint64_t r[6])
 {
-	*ch = -1;
-	return call("debug_getc", "%u", flags) ? : CAIRN_ERR_WOULD_BLOCK;
-}
-
-int cairn_debug_shutdown(int status)
-{
-	return call("debug_shutdown", "%d", status) ? : CAIRN_ERR_ILLEGAL_OPERATION;
-}
-
-int cairn_debug_checkpoint(const char *name, uint64_t *violations)
-{
-	if (violations)
-		*violations = 0;
-	return call("debug_checkpoint", "%s", name);
-}
-
-int cairn_ioport_in(uint64_t ioport, unsigned port, unsigned width, uint32_t *value)
-{
-	*value = 0;
-	return call("ioport_in", "%llu %u %u", (unsigned long long)ioport, port, width);
-}
-
-int cairn_ioport_out(uint64_t ioport, unsigned port, unsigned width, uint32_t value)
-{
-	return call("ioport_out", "%llu %u %u %u", (unsigned long long)ioport, port, width, value);
+	(void)r;
+	if (arg->len > CAIRN_DEBUG_PRINT_MAX) return CAIRN_ERR_RANGE;
+	return fake_call("debug_checkpoint", "%.*s", (int)arg->len, fake_tb.print);
 }

@@ -125,7 +125,7 @@ static void test_walkthrough(void)
 	tap_ok(run("echo hello   world") == 0 && !strcmp(out, "hello world\n"), "echo");
 	tap_ok(run("echo \"a  b\"") == 0 && !strcmp(out, "a  b\n"), "echo quoted");
 	tap_ok(run("retype task 2 249") == 0, "retype task 2 249");
-	tap_streq(fake_log, "retype(2, 3, 0, 0, 249, 1)\n", "retype reaches the kernel");
+	tap_streq(fake_log, "untyped_retype(2, 3, 0, 0, 249, 1)\n", "retype reaches the kernel");
 	tap_ok(run("set stack 249 4308984") == 0, "set stack");
 	tap_streq(fake_log, "task_set_regs(249, 2, 0x0, 0x41bff8, 0, 0)\n", "stack register");
 	tap_ok(run("set instruction 249 0x400570") == 0, "set instruction");

@@ -154,7 +154,7 @@ static uint64_t plausible_word(uint64_t nr, enum kind k, const char *name, unsig
 		return UINT64_C(0x10000000) + (r % 24) * 0x1000;
 	case K_MASK: return r % 16;
 	case K_PRIO: return r % 51;
-	case K_NAME: return name_is(name, n, "name_lo") ? UINT64_C(0x656d616e7a7a7566) : 0;
+	case K_NAME: return name_is(name, n, "name0") ? UINT64_C(0x656d616e7a7a7566) : 0;
 	case K_INFO: return (r % 13) | (r % 4 ? 0 : CAIRN_MSG_CAP);
 	case K_SMALL:
 		return nr == CAIRN_SYS_PAGE_MAP ? (r % 2 ? CAIRN_MAP_READ | CAIRN_MAP_WRITE
@@ -180,7 +180,7 @@ static enum kind kind_of(const char *s, unsigned n)
 		{ "count", K_COUNT }, { "rights", K_RIGHTS },  { "data", K_DATA },
 		{ "field", K_FIELD }, { "vaddr", K_ADDR },     { "ip", K_ADDR },
 		{ "sp", K_ADDR },     { "mask", K_MASK },      { "priority", K_PRIO },
-		{ "name_lo", K_NAME }, { "name_hi", K_NAME },  { "info", K_INFO },
+		{ "name0", K_NAME },  { "name1", K_NAME },     { "info", K_INFO },
 		{ "attrs", K_SMALL }, { "flags", K_SMALL },    { "width", K_SMALL },
 		{ "irq", K_SMALL },   { "len", K_SMALL },
 	};
