@@ -40,7 +40,7 @@ def cases(build):
         (kdbg + ["attach", "core:/nonexistent"], 2, "no core file /nonexistent"),
         (kdbg + ["attach", "core:" + empty.name, "--build", build], None, empty.name),
         (kdbg + ["dump"], 2, "dump takes one FILE"),
-        (kdbg + ["top", "--frob"], 2, "unknown option '--frob'"),
+        (kdbg + ["top", "--build", build, "--frob"], 2, "unknown option '--frob'"),
         (kdbg + ["top", "--run", "nothing"], 2, "--run takes tests, demo or shell, not 'nothing'"),
         (kdbg + ["console", "a", "b"], 2, "console takes at most one RUN_DIR or socket"),
         (kdbg + ["console", "/nonexistent"], 1, "cannot connect to /nonexistent"),
