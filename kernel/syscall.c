@@ -15,23 +15,28 @@ int sys_null(struct task *caller)
 	return CAIRN_ERR_OK;
 }
 
-void kernel_syscall(struct arch_context *ctx)
+uint64_t kernel_syscall(struct arch_context *ctx)
 {
 	struct task *t = sched.current;
 	dassert(t && &t->ctx == ctx);
-	uint64_t nr = arch_syscall_number(ctx);
 
-	/* (CHAN_CALL and CHAN_REPLY_RECV were offered to the fastpath by
-	 * the entry code first; here they take the full path.) A copy of
-	 * the words, because handlers write results into the same
-	 * registers while they still read arguments. */
-	uint64_t w[ARCH_SYSCALL_ARGS];
-	arch_syscall_args(ctx, w);
-	int err = syscall_dispatch(nr, t, w);
+	/*
+	 * (CHAN_CALL and CHAN_REPLY_RECV were offered to the fastpath by the
+	 * entry code first; here they take the full path.) The handler reads
+	 * the argument words where the entry code saved them. Results go to
+	 * the same registers (x86_64) or the next ones (AArch64), so a
+	 * handler reads its arguments before it sets a result.
+	 */
+	int err = syscall_dispatch(arch_syscall_number(ctx), t, arch_syscall_args(ctx));
 	/* The call may have destroyed the caller (deleting its last cap). */
 	if (err != SYSCALL_BLOCKED && likely(t->hdr.state == OBJECT_LIVE))
 		task_set_error(t, err);
 	sched_schedule();
+	if (likely(sched.current == t))
+		return 0;
+	/* A destroyed caller's registers go nowhere that matters. */
+	static struct arch_context discard;
+	return (uint64_t)(uintptr_t)(t->hdr.state == OBJECT_LIVE ? ctx : &discard);
 }
 
 /* Depth 0 means "one level of the root pool": its guard plus radix. */

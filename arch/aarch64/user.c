@@ -11,6 +11,9 @@
 #include "aarch64_internal.h"
 #include <cairn/syscalls.h>
 
+_Static_assert(__builtin_offsetof(struct arch_context, x[18]) == CTX_X18, "context layout");
+_Static_assert(__builtin_offsetof(struct arch_context, x[20]) == CTX_X20, "context layout");
+_Static_assert(__builtin_offsetof(struct arch_context, x[29]) == CTX_X29, "context layout");
 _Static_assert(__builtin_offsetof(struct arch_context, x[30]) == CTX_X30, "context layout");
 _Static_assert(__builtin_offsetof(struct arch_context, sp) == CTX_SP, "context layout");
 _Static_assert(__builtin_offsetof(struct arch_context, pc) == CTX_PC, "context layout");

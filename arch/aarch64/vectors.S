@@ -66,14 +66,41 @@
 
 /* From EL0: everything into the context at sp (x9..x12 free after). */
 .macro SAVE_USER
-	SAVE_X0_X29
+	SAVE_USER_SYSCALL
+	SAVE_USER_REST sp
+.endm
+
+/* From EL0, what every entry stores: x0-x18 (x9-x18 survive a system
+ * call, but not the kernel's C code), x29, x30, sp, pc and pstate; x19
+ * and x28 too, as they pair with x18 and x29. x9-x12 are free after. */
+.macro SAVE_USER_SYSCALL
+	stp x0, x1, [sp, #16 * 0]
+	stp x2, x3, [sp, #16 * 1]
+	stp x4, x5, [sp, #16 * 2]
+	stp x6, x7, [sp, #16 * 3]
+	stp x8, x9, [sp, #16 * 4]
+	stp x10, x11, [sp, #16 * 5]
+	stp x12, x13, [sp, #16 * 6]
+	stp x14, x15, [sp, #16 * 7]
+	stp x16, x17, [sp, #16 * 8]
+	stp x18, x19, [sp, #16 * 9]
+	stp x28, x29, [sp, #16 * 14]
 	mrs x9, sp_el0
 	stp x30, x9, [sp, #CTX_X30]
 	mrs x10, elr_el1
 	mrs x11, spsr_el1
 	stp x10, x11, [sp, #CTX_PC]
+.endm
+
+/* The registers a system call leaves in the CPU, into the context at
+ * \ctx: x20-x27 and TPIDR_EL0 (uses x12). */
+.macro SAVE_USER_REST ctx
+	stp x20, x21, [\ctx, #CTX_X20]
+	stp x22, x23, [\ctx, #CTX_X20 + 16]
+	stp x24, x25, [\ctx, #CTX_X20 + 32]
+	stp x26, x27, [\ctx, #CTX_X20 + 48]
 	mrs x12, tpidr_el0
-	str x12, [sp, #CTX_TPIDR]
+	str x12, [\ctx, #CTX_TPIDR]
 .endm
 
 /* x0 = the context; continue on the (empty) kernel stack. Its top is
@@ -154,31 +181,49 @@ vectors:
 
 	.p2align 6
 el0_sync:
-	SAVE_USER
+	/*
+	 * Lean: what a system call needs, or what the checks below need.
+	 * x19-x28 (callee-saved in C) and TPIDR_EL0 (the kernel does not
+	 * touch it) stay in the CPU; the rest is stored by SAVE_USER_REST
+	 * for faults and the fastpath, or by the exit when a call switches
+	 * to another task.
+	 */
+	SAVE_USER_SYSCALL
 	mrs x13, esr_el1
 	lsr x14, x13, #ESR_EC_SHIFT
 	stp x13, x14, [sp, #CTX_ESR]    /* esr, vector */
-	TO_KERNEL_STACK
 	cmp x14, #EC_SVC64
-	b.ne el0_fault
+	b.ne 6f
 	/* The IPC fastpath first (kernel/fastpath.c), for its two calls. */
 	cmp x8, #SYS_CHAN_CALL
 	b.eq 3f
 	cmp x8, #SYS_CHAN_REPLY_RECV
 	b.eq 4f
-2:	mov x29, #0                     /* ends backtraces of kernel C code */
+	TO_KERNEL_STACK
+	mov x29, #0                     /* ends backtraces of kernel C code */
 	bl kernel_syscall
+	cbz x0, syscall_return          /* back to the caller, lean */
+	/* Switching away from the caller: keep what stayed in the CPU. */
+	SAVE_USER_REST x0
 	b return_to_user
-	/* fastpath.c keeps no callee-saved register (see the Makefile): on
+	/* fastpath.c keeps no callee-saved register (see the Makefile), so
+	 * its calls save everything and leave through the full exit; on
 	 * failure the context is found again in TPIDR_EL1. */
-3:	bl fastpath_call
+3:	SAVE_USER_REST sp
+	TO_KERNEL_STACK
+	bl fastpath_call
 	tbnz w0, #0, return_to_user     /* a bool: only bit 0 is defined */
 	b 5f
-4:	bl fastpath_reply_recv
+4:	SAVE_USER_REST sp
+	TO_KERNEL_STACK
+	bl fastpath_reply_recv
 	tbnz w0, #0, return_to_user
 5:	mrs x0, tpidr_el1
-	b 2b
-
+	mov x29, #0
+	bl kernel_syscall               /* everything is saved: its answer */
+	b return_to_user                /* does not matter */
+6:	SAVE_USER_REST sp
+	TO_KERNEL_STACK
 el0_fault:
 	mrs x9, far_el1
 	str x9, [x0, #CTX_FAR]
@@ -232,6 +277,34 @@ return_to_user:
 	msr sp_el0, x9
 	msr tpidr_el0, x12
 	RESTORE_X0_X29
+	eret
+
+/*
+ * The lean exit: back to the task that made the call, which the call did
+ * not switch away from. x19-x28 and TPIDR_EL0 still hold its values.
+ */
+syscall_return:
+	ldr x10, [sp]
+	add x10, x10, #1
+	stlr x10, [sp]                  /* seq even, after every change */
+	mrs x0, tpidr_el1
+	mov sp, x0
+	ldp x10, x11, [sp, #CTX_PC]     /* the call may have moved them */
+	ldr x9, [sp, #CTX_SP]
+	msr elr_el1, x10
+	msr spsr_el1, x11
+	msr sp_el0, x9
+	ldp x29, x30, [sp, #CTX_X29]
+	ldr x18, [sp, #CTX_X18]
+	ldp x2, x3, [sp, #16 * 1]
+	ldp x4, x5, [sp, #16 * 2]
+	ldp x6, x7, [sp, #16 * 3]
+	ldp x8, x9, [sp, #16 * 4]
+	ldp x10, x11, [sp, #16 * 5]
+	ldp x12, x13, [sp, #16 * 6]
+	ldp x14, x15, [sp, #16 * 7]
+	ldp x16, x17, [sp, #16 * 8]
+	ldp x0, x1, [sp, #16 * 0]
 	eret
 
 .macro EL1_ENTRY kind

@@ -28,22 +28,32 @@
 #define SYS_CHAN_REPLY_RECV 21
 #define CONTEXT_FRAME_SIZE (8 * 22) /* r15 .. ss: struct arch_context up to fs_base */
 
-.macro SAVE_GPRS
+/* struct arch_context, from the top down (arch_context.h). A system call
+ * saves only the first eight: its number, arguments and frame pointer. */
+.macro SAVE_SYSCALL_GPRS
 	push %rax
-	push %rbx
-	push %rcx
+	push %r9
+	push %r8
+	push %r10
 	push %rdx
 	push %rsi
 	push %rdi
 	push %rbp
-	push %r8
-	push %r9
-	push %r10
+.endm
+
+.macro SAVE_OTHER_GPRS
+	push %rcx
 	push %r11
+	push %rbx
 	push %r12
 	push %r13
 	push %r14
 	push %r15
+.endm
+
+.macro SAVE_GPRS
+	SAVE_SYSCALL_GPRS
+	SAVE_OTHER_GPRS
 .endm
 
 .macro RESTORE_GPRS
@@ -51,18 +61,25 @@
 	pop %r14
 	pop %r13
 	pop %r12
+	pop %rbx
 	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
+	pop %rcx
 	pop %rbp
 	pop %rdi
 	pop %rsi
 	pop %rdx
-	pop %rcx
-	pop %rbx
+	pop %r10
+	pop %r8
+	pop %r9
 	pop %rax
 .endm
+
+#define CTX_R15 0                   /* offsets in struct arch_context (user.c) */
+#define CTX_R14 8
+#define CTX_R13 16
+#define CTX_R12 24
+#define CTX_RBX 32
+#define CTX_OTHER_GPRS (8 * 7)      /* r15 .. rcx: what SAVE_OTHER_GPRS pushes */
 
 	.text
 	.p2align 4
@@ -121,29 +138,75 @@ syscall_entry:
 	push %rcx                       /* rip */
 	pushq $0                        /* error */
 	pushq $ENTRY_SYSCALL            /* vector */
-	SAVE_GPRS
-	mov %rsp, %rdi
-	mov %gs:CPU_KERNEL_STACK, %rsp
+	SAVE_SYSCALL_GPRS
 	/* The IPC fastpath first (kernel/fastpath.c), for its two calls. */
 	cmp $SYS_CHAN_CALL, %eax
 	je 3f
 	cmp $SYS_CHAN_REPLY_RECV, %eax
 	je 4f
-2:	xor %ebp, %ebp                  /* ends backtraces of kernel C code */
+	/*
+	 * Every other call: rbx, r12-r15 stay in the CPU, where the C code
+	 * preserves them, and rcx/r11 are the call's to clobber. Unless the
+	 * call switches to another task, the lean exit below returns
+	 * without touching them; when it does switch, kernel_syscall names
+	 * the caller's context and they are stored there first.
+	 */
+	sub $CTX_OTHER_GPRS, %rsp
+	mov %rsp, %rdi
+	mov %gs:CPU_KERNEL_STACK, %rsp
+	xor %ebp, %ebp                  /* ends backtraces of kernel C code */
 	call kernel_syscall
+	test %rax, %rax
+	jz syscall_return
+	mov %rbx, CTX_RBX(%rax)
+	mov %r12, CTX_R12(%rax)
+	mov %r13, CTX_R13(%rax)
+	mov %r14, CTX_R14(%rax)
+	mov %r15, CTX_R15(%rax)
 	jmp return_to_user
-	/* fastpath.c keeps no callee-saved register (see the Makefile):
-	 * on failure the context is found again from context_top. */
-3:	call fastpath_call
+	/* fastpath.c keeps no callee-saved register (see the Makefile), so
+	 * these two calls save everything and leave through the full exit;
+	 * on failure the context is found again from context_base. */
+3:	SAVE_OTHER_GPRS
+	mov %rsp, %rdi
+	mov %gs:CPU_KERNEL_STACK, %rsp
+	call fastpath_call
 	test %al, %al
 	jnz return_to_user
 	jmp 5f
-4:	call fastpath_reply_recv
+4:	SAVE_OTHER_GPRS
+	mov %rsp, %rdi
+	mov %gs:CPU_KERNEL_STACK, %rsp
+	call fastpath_reply_recv
 	test %al, %al
 	jnz return_to_user
 5:	mov %gs:CPU_CONTEXT_BASE, %rdi
-	mov 8 * 14(%rdi), %rax          /* the syscall number (saved rax) */
-	jmp 2b
+	xor %ebp, %ebp
+	call kernel_syscall              /* everything is saved: its answer */
+	jmp return_to_user               /* does not matter */
+
+/*
+ * The lean exit: back to the task that made the call, which the call did
+ * not switch away from. rbx, r12-r15 still hold its values; rcx and r11
+ * are cleared rather than left with the kernel's.
+ */
+syscall_return:
+	incq kernel_debug(%rip)         /* seq even: every change is done */
+	mov %gs:CPU_CONTEXT_BASE, %rsp
+	add $CTX_OTHER_GPRS, %rsp
+	xor %ecx, %ecx
+	xor %r11d, %r11d
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %rax
+	add $16, %rsp                   /* vector, error code */
+	swapgs
+	iretq
 
 /*
  * Leave the kernel into the context the scheduler chose: the one that

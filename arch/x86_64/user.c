@@ -29,6 +29,21 @@ _Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "fram
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) % 16 == 0, "rsp0 alignment");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "CONTEXT_FRAME_SIZE");
 _Static_assert(CAIRN_SYS_CHAN_CALL == 19 && CAIRN_SYS_CHAN_REPLY_RECV == 21, "trapentry.S numbers");
+/* arch_syscall_args reads the six argument registers as one array. */
+_Static_assert(__builtin_offsetof(struct arch_context, rsi) == __builtin_offsetof(struct arch_context, rdi) + 8 &&
+	       __builtin_offsetof(struct arch_context, rdx) == __builtin_offsetof(struct arch_context, rdi) + 16 &&
+	       __builtin_offsetof(struct arch_context, r10) == __builtin_offsetof(struct arch_context, rdi) + 24 &&
+	       __builtin_offsetof(struct arch_context, r8) == __builtin_offsetof(struct arch_context, rdi) + 32 &&
+	       __builtin_offsetof(struct arch_context, r9) == __builtin_offsetof(struct arch_context, rdi) + 40,
+	       "syscall arguments in ABI order");
+/* trapentry.S's offsets of the registers a system call leaves in the CPU. */
+_Static_assert(__builtin_offsetof(struct arch_context, r15) == 0 &&
+	       __builtin_offsetof(struct arch_context, r14) == 8 &&
+	       __builtin_offsetof(struct arch_context, r13) == 16 &&
+	       __builtin_offsetof(struct arch_context, r12) == 24 &&
+	       __builtin_offsetof(struct arch_context, rbx) == 32 &&
+	       __builtin_offsetof(struct arch_context, rbp) == 56 &&
+	       __builtin_offsetof(struct arch_context, rax) == 8 * 14, "trapentry.S offsets");
 
 extern char syscall_entry[];
 

@@ -17,6 +17,7 @@ fail() { n=$((n + 1)); failed=$((failed + 1)); printf '%s\n' "$2" | tail -20 | s
 check() { if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "$3"; fi; }
 
 rm -rf "$dir"; mkdir -p "$dir/tree"
+dir=$(cd "$dir" && pwd)  # make -C runs in the copy: no relative paths
 tree=$dir/tree
 # The working tree as it is (tracked and new files), without builds.
 (cd "$here" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) |
@@ -25,7 +26,8 @@ nr=$(sed -n 's/.*X([A-Z_0-9]*, *\([0-9]*\),.*/\1/p' "$tree/include/uapi/cairn/sy
 	sort -n | tail -1)
 nr=$((nr + 1))
 
-# 1. The ABI line, at the end of the debug section (after its last call).
+# 1. The ABI line, in the debug section after DEBUG_CHECKPOINT: not the
+#    list's last line, and numbered past every other call.
 python3 - "$tree/include/uapi/cairn/syscalls.h" "$nr" <<'EOF'
 import re, sys
 path, nr = sys.argv[1], sys.argv[2]
@@ -63,8 +65,8 @@ check "$arch: a tree with ECHO added (one ABI line, one handler) builds" $st "$o
 grep -q "int sys_echo(struct task \*caller, const struct cairn_sys_echo_args \*arg);" \
 	"$b/include/generated/syscall_kernel.h"
 check "$arch: the handler's prototype is generated" $? "$(cat "$b/include/generated/syscall_kernel.h" 2>&1 | tail -5)"
-grep -q "static inline int cairn_echo(uint64_t value, uint64_t \*sum)" \
-	"$b/include/generated/syscall_stubs.h"
+grep -q "^int cairn_echo(uint64_t value, uint64_t \*sum);" "$b/include/generated/syscall_stubs.h" &&
+	grep -q "^int cairn_echo(uint64_t value, uint64_t \*sum)$" "$b/include/generated/syscall_stubs.c"
 check "$arch: the user stub cairn_echo(value, *sum) is generated" $? "$(tail -12 "$b/include/generated/syscall_stubs.h" 2>&1)"
 
 if [ $st -eq 0 ]; then

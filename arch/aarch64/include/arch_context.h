@@ -10,6 +10,9 @@
 #define CAIRN_ARCH_CONTEXT_H
 
 #define CTX_X0 0
+#define CTX_X18 (8 * 18)
+#define CTX_X20 (8 * 20)
+#define CTX_X29 (8 * 29)
 #define CTX_X30 (8 * 30)
 #define CTX_SP (8 * 31)     /* SP_EL0 */
 #define CTX_PC (8 * 32)     /* ELR_EL1 */
@@ -82,15 +85,10 @@ static inline uint64_t *arch_syscall_result_slot(struct arch_context *c, unsigne
 	return &c->x[i + 1];
 }
 
-static inline void arch_syscall_args(const struct arch_context *c,
-				     uint64_t a[ARCH_SYSCALL_ARGS])
+/* The argument words, in place (x0..x5). */
+static inline const uint64_t *arch_syscall_args(const struct arch_context *c)
 {
-	a[0] = c->x[0];
-	a[1] = c->x[1];
-	a[2] = c->x[2];
-	a[3] = c->x[3];
-	a[4] = c->x[4];
-	a[5] = c->x[5];
+	return &c->x[0];
 }
 
 /* Set a message's result registers: error, badge, info, words 0..3. */

@@ -14,8 +14,14 @@
 #include <stdint.h>
 
 struct arch_context {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* Saved on every entry but a system call's, which leaves them in
+	 * the CPU (C code preserves them) and stores them here only when it
+	 * switches to another task (trapentry.S). */
+	uint64_t r15, r14, r13, r12, rbx;
+	uint64_t r11, rcx; /* a system call clobbers them: not saved by one */
+	/* The arguments in their ABI order, so that handlers read them in
+	 * place (arch_syscall_args). */
+	uint64_t rbp, rdi, rsi, rdx, r10, r8, r9, rax;
 	uint64_t vector, error;            /* why the task last entered */
 	uint64_t rip, cs, rflags, rsp, ss; /* the CPU's interrupt frame */
 	uint64_t fs_base;
@@ -69,15 +75,11 @@ static inline uint64_t *arch_syscall_result_slot(struct arch_context *c, unsigne
 	return arch_syscall_arg_slot(c, i);
 }
 
-static inline void arch_syscall_args(const struct arch_context *c,
-				     uint64_t a[ARCH_SYSCALL_ARGS])
+/* The argument words, in place: rdi, rsi, rdx, r10, r8, r9 follow each
+ * other in the context (static asserts in user.c). */
+static inline const uint64_t *arch_syscall_args(const struct arch_context *c)
 {
-	a[0] = c->rdi;
-	a[1] = c->rsi;
-	a[2] = c->rdx;
-	a[3] = c->r10;
-	a[4] = c->r8;
-	a[5] = c->r9;
+	return &c->rdi;
 }
 
 /* Set a message's result registers: error, badge, info, words 0..3. */

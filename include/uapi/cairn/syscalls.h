@@ -187,7 +187,11 @@ enum cairn_syscall {
 #define CAIRN_SYSCALL_ENUM_(name, nr, args, res) CAIRN_SYS_##name = nr,
 	CAIRN_SYSCALLS(CAIRN_SYSCALL_ENUM_)
 #undef CAIRN_SYSCALL_ENUM_
-	CAIRN_SYS_COUNT
+	/* How many calls there are. The numbers run 0..COUNT-1 without gaps
+	 * (scripts/gen-syscalls.py checks), in any order in the list. */
+#define CAIRN_SYSCALL_ONE_(name, nr, args, res) + 1
+	CAIRN_SYS_COUNT = 0 CAIRN_SYSCALLS(CAIRN_SYSCALL_ONE_)
+#undef CAIRN_SYSCALL_ONE_
 };
 
 static inline const char *cairn_syscall_name(unsigned long nr)
