@@ -129,9 +129,8 @@ struct user_fault {
 	uint64_t exception;      /* the arch's exception number */
 };
 /* Returns how to leave: 0 back to the caller, which is still current;
- * else the context where an entry path that left callee-saved registers
- * in the CPU stores them (the caller's, or a scratch one when the call
- * destroyed the caller). */
+ * else the caller's context, where an entry path that left callee-saved
+ * registers in the CPU stores them before entering another task. */
 uint64_t kernel_syscall(struct arch_context *c);
 void kernel_user_fault(struct arch_context *c, const struct user_fault *f);
 /* An interrupt arrived while user code ran; it has been handled. */
