@@ -178,8 +178,10 @@ def run_arch_layers(tally, arch, base, default, want, logs):
     name = lambda layer: layer_name(layer, arch)
     qemu = ["scripts/qemu-run", "--arch", arch, "--kernel"]
     selftest = os.path.join(base, arch + "-selftest")
+    # (Only the kernel: the host tools come with the default build.)
     if want("kernel") and build(tally, name("kernel"), selftest,
-                                arch + "_selftest_defconfig"):
+                                arch + "_selftest_defconfig",
+                                [os.path.join(selftest, "cairn.elf")]):
         run_layer(tally, name("kernel"),
                   qemu + [os.path.join(selftest, "cairn.elf")], 120,
                   log_dir=logs)
@@ -203,7 +205,7 @@ def run_arch_layers(tally, arch, base, default, want, logs):
                   log_dir=logs)
     guest = os.path.join(base, arch + "-tests")
     if want("guest") and build(tally, name("guest"), guest,
-                               arch + "_tests_defconfig"):
+                               arch + "_tests_defconfig", [os.path.join(guest, "cairn.elf")]):
         run_layer(tally, name("guest"),
                   qemu + [os.path.join(guest, "cairn.elf")], 180, log_dir=logs)
     # The guest fuzzer (user/fuzz, `make fuzz-guest`), a short pass with a
