@@ -49,8 +49,15 @@ int sys_lookup_slot(struct task *t, uint64_t arg, unsigned need_rights,
 {
 	const struct cap *root = &t->slots[TASK_SLOT_CPOOL].cap;
 	unsigned depth = CAIRN_SYS_CADDR_DEPTH(arg);
-	if (!depth)
+	if (!depth) {
+		/* A plain slot number of the root pool: most lookups. */
+		struct slot *s = cpool_lookup_one_level(root, arg, need_rights);
+		if (likely(s)) {
+			*out = s;
+			return CAIRN_ERR_OK;
+		}
 		depth = default_depth(root);
+	}
 	if (!depth)
 		return CAIRN_ERR_INVALID_ROOT;
 	struct cpool_lookup lk;

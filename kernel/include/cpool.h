@@ -56,6 +56,15 @@ int cpool_lookup_cap(const struct cap *root, cairn_caddr_t addr, unsigned depth,
 		     struct cpool_lookup *out);
 
 /*
+ * The common case of a lookup, without the walk: `addr` names a slot of
+ * root's own pool, one level down (depth = root's guard bits + radix),
+ * and the pool was reached with `need_rights`. NULL when that is not so;
+ * the walk then says precisely why (or finds the slot another way).
+ */
+struct slot *cpool_lookup_one_level(const struct cap *root, cairn_caddr_t addr,
+				    unsigned need_rights);
+
+/*
  * As cpool_lookup_slot, and the pool cap used for the last level must
  * carry all of `need_rights` (else INSUFFICIENT_RIGHTS). The cap
  * operations syscalls use: READ to take a cap from a pool (copy, mint
