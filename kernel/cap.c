@@ -18,11 +18,6 @@ static bool cap_is_memory(enum cairn_obj_type t)
 	return t == CAIRN_OBJ_PAGE || t == CAIRN_OBJ_PAGE_TABLE || t == CAIRN_OBJ_VSPACE;
 }
 
-struct object *cap_object(const struct cap *cap)
-{
-	return object_type_has_header(cap->type) ? cap->obj : NULL;
-}
-
 struct cap cap_for_object(struct object *o)
 {
 	struct cap cap = { .type = o->type, .rights = CAIRN_RIGHTS_ALL };

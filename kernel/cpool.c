@@ -95,22 +95,6 @@ int cpool_lookup_slot(const struct cap *root, cairn_caddr_t addr, unsigned depth
 	}
 }
 
-struct slot *cpool_lookup_one_level(const struct cap *root, cairn_caddr_t addr,
-				    unsigned need_rights)
-{
-	if (unlikely(root->type != CAIRN_OBJ_CPOOL))
-		return NULL;
-	struct cpool *p = cap_cpool(root);
-	unsigned radix = p->radix_bits, depth = root->bits + radix;
-	/* As the walk's one step: addr within depth bits, its top guard
-	 * bits equal to the guard, then the slot its low radix bits name. */
-	if (unlikely(radix == 0 || depth >= 64 || (addr >> depth) != 0 ||
-		     (addr >> radix) != root->data ||
-		     (root->rights & need_rights) != need_rights))
-		return NULL;
-	return &p->slots[addr & ((1ull << radix) - 1)];
-}
-
 int cpool_lookup_cap(const struct cap *root, cairn_caddr_t addr, unsigned depth,
 		     struct cpool_lookup *out)
 {

@@ -30,22 +30,6 @@ _Static_assert(sizeof(struct channel) <= (1u << CAIRN_CHANNEL_BITS), "channel to
 _Static_assert(sizeof(struct notification) <= (1u << CAIRN_NOTIFICATION_BITS),
 	       "notification too big");
 
-bool object_type_has_header(enum cairn_obj_type type)
-{
-	switch (type) {
-	case CAIRN_OBJ_CPOOL:
-	case CAIRN_OBJ_TASK:
-	case CAIRN_OBJ_CHANNEL:
-	case CAIRN_OBJ_NOTIFICATION:
-	case CAIRN_OBJ_IRQ_CONTROL:
-	case CAIRN_OBJ_IRQ_HANDLER:
-	case CAIRN_OBJ_IO_PORT:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void list_add(struct object *o)
 {
 	struct object_list *l = &object_lists[o->type];

@@ -44,20 +44,15 @@ static unsigned default_depth(const struct cap *root)
 	return p ? root->bits + p->radix_bits : 0;
 }
 
-int sys_lookup_slot(struct task *t, uint64_t arg, unsigned need_rights,
-		    struct slot **out)
+/* The general lookup (syscall.h): the CPool walk, and its precise
+ * errors. Out of line, so that the common case needs no stack frame. */
+__attribute__((noinline)) int sys_lookup_walk(struct task *t, uint64_t arg,
+					      unsigned need_rights, struct slot **out)
 {
 	const struct cap *root = &t->slots[TASK_SLOT_CPOOL].cap;
 	unsigned depth = CAIRN_SYS_CADDR_DEPTH(arg);
-	if (!depth) {
-		/* A plain slot number of the root pool: most lookups. */
-		struct slot *s = cpool_lookup_one_level(root, arg, need_rights);
-		if (likely(s)) {
-			*out = s;
-			return CAIRN_ERR_OK;
-		}
+	if (!depth)
 		depth = default_depth(root);
-	}
 	if (!depth)
 		return CAIRN_ERR_INVALID_ROOT;
 	struct cpool_lookup lk;
@@ -66,23 +61,6 @@ int sys_lookup_slot(struct task *t, uint64_t arg, unsigned need_rights,
 	if (err)
 		return err;
 	*out = lk.slot;
-	return CAIRN_ERR_OK;
-}
-
-int sys_lookup_cap(struct task *t, uint64_t arg, enum cairn_obj_type type,
-		   unsigned cap_rights, struct slot **out)
-{
-	struct slot *s;
-	int err = sys_lookup_slot(t, arg, 0, &s);
-	if (err)
-		return err;
-	if (slot_is_empty(s))
-		return CAIRN_ERR_SLOT_EMPTY;
-	if (type != CAIRN_OBJ_NULL && s->cap.type != type)
-		return CAIRN_ERR_INVALID_CAP;
-	if ((s->cap.rights & cap_rights) != cap_rights)
-		return CAIRN_ERR_INSUFFICIENT_RIGHTS;
-	*out = s;
 	return CAIRN_ERR_OK;
 }
 

@@ -10,6 +10,7 @@
 #define CAIRN_CAP_H
 
 #include "kernel.h"
+#include "object.h"
 #include <cairn/errors.h>
 #include <cairn/objects.h>
 
@@ -61,7 +62,10 @@ static inline bool slot_is_empty(const struct slot *s)
 }
 
 /* The kernel object a cap refers to, or NULL for memory objects. */
-struct object *cap_object(const struct cap *cap);
+static inline struct object *cap_object(const struct cap *cap)
+{
+	return object_type_has_header(cap->type) ? cap->obj : NULL;
+}
 
 /* A fresh cap with all rights to a kernel object. */
 struct cap cap_for_object(struct object *o);

@@ -61,8 +61,21 @@ int cpool_lookup_cap(const struct cap *root, cairn_caddr_t addr, unsigned depth,
  * and the pool was reached with `need_rights`. NULL when that is not so;
  * the walk then says precisely why (or finds the slot another way).
  */
-struct slot *cpool_lookup_one_level(const struct cap *root, cairn_caddr_t addr,
-				    unsigned need_rights);
+static inline struct slot *cpool_lookup_one_level(const struct cap *root,
+						  cairn_caddr_t addr, unsigned need_rights)
+{
+	if (unlikely(root->type != CAIRN_OBJ_CPOOL))
+		return NULL;
+	struct cpool *p = container_of(root->obj, struct cpool, hdr);
+	unsigned radix = p->radix_bits, depth = root->bits + radix;
+	/* As the walk's one step: addr within depth bits, its top guard
+	 * bits equal to the guard, then the slot its low radix bits name. */
+	if (unlikely(radix == 0 || depth >= 64 || (addr >> depth) != 0 ||
+		     (addr >> radix) != root->data ||
+		     (root->rights & need_rights) != need_rights))
+		return NULL;
+	return &p->slots[addr & ((1ull << radix) - 1)];
+}
 
 /*
  * As cpool_lookup_slot, and the pool cap used for the last level must

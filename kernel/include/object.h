@@ -49,8 +49,23 @@ struct object_list {
 
 extern struct object_list object_lists[CAIRN_OBJ_TYPE_COUNT];
 
-/* True for the types whose caps point at a struct object. */
-bool object_type_has_header(enum cairn_obj_type type);
+/* True for the types whose caps point at a struct object. (Inline: every
+ * cap a system call uses asks.) */
+static inline bool object_type_has_header(enum cairn_obj_type type)
+{
+	switch (type) {
+	case CAIRN_OBJ_CPOOL:
+	case CAIRN_OBJ_TASK:
+	case CAIRN_OBJ_CHANNEL:
+	case CAIRN_OBJ_NOTIFICATION:
+	case CAIRN_OBJ_IRQ_CONTROL:
+	case CAIRN_OBJ_IRQ_HANDLER:
+	case CAIRN_OBJ_IO_PORT:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /*
  * Initialise a kernel object in zeroed memory `o` and put it on its live

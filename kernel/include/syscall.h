@@ -29,17 +29,47 @@ static inline void task_set_error(struct task *t, int err)
 	arch_syscall_set_error(&t->ctx, (uint64_t)err);
 }
 
+/* The general CAddr lookup behind sys_lookup_slot (syscall.c). */
+int sys_lookup_walk(struct task *t, uint64_t arg, unsigned need_rights, struct slot **out);
+
 /*
  * Resolve a CAddr argument word in the caller's CSpace; the slot's pool
  * must have been reached with `need_rights` (READ, WRITE or 0). The slot
- * may be empty.
+ * may be empty. Inline, with a shortcut for a plain slot number of the
+ * root pool (most lookups); anything else walks.
  */
-int sys_lookup_slot(struct task *t, uint64_t arg, unsigned need_rights,
-		    struct slot **out);
+static inline int sys_lookup_slot(struct task *t, uint64_t arg, unsigned need_rights,
+				  struct slot **out)
+{
+	if (likely(CAIRN_SYS_CADDR_DEPTH(arg) == 0)) {
+		struct slot *s = cpool_lookup_one_level(&t->slots[TASK_SLOT_CPOOL].cap, arg,
+							need_rights);
+		if (likely(s)) {
+			*out = s;
+			return CAIRN_ERR_OK;
+		}
+	}
+	return sys_lookup_walk(t, arg, need_rights, out);
+}
+
 /* As sys_lookup_slot, and the slot must hold a cap of `type` (any type
  * when type is CAIRN_OBJ_NULL) carrying `cap_rights`. */
-int sys_lookup_cap(struct task *t, uint64_t arg, enum cairn_obj_type type,
-		   unsigned cap_rights, struct slot **out);
+static inline int sys_lookup_cap(struct task *t, uint64_t arg, enum cairn_obj_type type,
+				 unsigned cap_rights, struct slot **out)
+{
+	struct slot *s;
+	int err = sys_lookup_slot(t, arg, 0, &s);
+	if (err)
+		return err;
+	if (slot_is_empty(s))
+		return CAIRN_ERR_SLOT_EMPTY;
+	if (type != CAIRN_OBJ_NULL && s->cap.type != type)
+		return CAIRN_ERR_INVALID_CAP;
+	if ((s->cap.rights & cap_rights) != cap_rights)
+		return CAIRN_ERR_INSUFFICIENT_RIGHTS;
+	*out = s;
+	return CAIRN_ERR_OK;
+}
 /* The caller's task buffer, or NULL when it has none. */
 struct task_buffer *task_buffer_of(struct task *t);
 
