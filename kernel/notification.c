@@ -29,7 +29,7 @@ void notification_signal(struct notification *n, uint64_t bits)
 		task_set_error(w, CAIRN_ERR_OK);
 		sys_result_ntfn_wait_bits(w, n->word);
 		n->word = 0;
-		sched_make_ready(w);
+		sched_wake(w);
 	}
 }
 

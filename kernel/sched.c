@@ -37,6 +37,22 @@ void sched_make_ready(struct task *t)
 		sched.resched = true; /* preempt at the next kernel exit */
 }
 
+void sched_wake(struct task *t)
+{
+	struct task *cur = sched.current;
+	/* Strictly above every ready task too, so that nothing of its own
+	 * priority that woke first is overtaken. */
+	if (!cur || t->priority <= cur->priority || sched_highest_ready() >= (int)t->priority) {
+		sched_make_ready(t);
+		return;
+	}
+	dassert(!t->queue && t != cur);
+	t->blocked_on = NULL;
+	sched.current = NULL;
+	sched_make_ready(cur); /* preempted: to the back of its queue */
+	sched_switch_to(t);
+}
+
 void sched_dequeue(struct task *t)
 {
 	if (!t->queue)

@@ -29,6 +29,12 @@ extern struct scheduler sched;
 
 /* Put t (not running, not queued) at the tail of its ready queue. */
 void sched_make_ready(struct task *t);
+/* t (blocked, not queued) may run again: as sched_make_ready, but when it
+ * outranks the running task and every ready one it becomes the running
+ * task at once, without a trip through its ready queue (seL4's
+ * possibleSwitchTo), and the running task goes back to the tail of its
+ * queue as a preemption would put it. */
+void sched_wake(struct task *t);
 /* Take t off whatever queue it is on (ready or a wait queue), keeping
  * the ready bitmap right. Everyone removing a task from a queue whose
  * kind they do not know must use this. */
