@@ -313,11 +313,14 @@ def main():
                 default = None
             arm_built.set()
         run_arch_layers(tally, arch, base, default, want, logs)
-        if arch == "x86_64" and want("monitor") and x86 and not args.arch:
-            arm_built.wait()
+
+    def shared_thread():
+        # What needs both arches' builds or none: a third thread, as much
+        # of the arch threads' time is spent waiting on guests and GDB.
+        arm_built.wait()
+        if want("monitor") and x86 and not args.arch:
             run_once_monitor_layers()
-        if arch == "aarch64":
-            build_test()   # last here: the other thread has host tests and fuzzing
+        build_test()
 
     def build_test():
         if want("build"):
@@ -345,11 +348,13 @@ def main():
                   env=env, log_dir=logs)
 
     # The two architectures' kernels boot under TCG, one core each: their
-    # layers run side by side.
+    # layers run side by side, with a third thread for the rest.
     arches = [arch for arch in ARCHES if not args.arch or arch in args.arch]
     if "x86_64" not in arches and host_ok:
         host_layers()
     threads = [threading.Thread(target=arch_thread, args=(arch,)) for arch in arches]
+    if "aarch64" in arches:
+        threads.append(threading.Thread(target=shared_thread))
     for t in threads:
         t.start()
     for t in threads:
