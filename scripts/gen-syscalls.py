@@ -89,6 +89,16 @@ def gen_args(calls):
     return out
 
 
+def unused_words_check(c, words, indent):
+    """C lines refusing a call whose unused argument words are not 0 (the
+    ABI's rule), the kernel's and the fake's alike."""
+    unused = ["%s[%d]" % (words, i) for i in range(len(c.args), 6)]
+    if not unused:
+        return []
+    return ["%sif (%s)" % (indent, " | ".join(unused)),
+            "%s\treturn CAIRN_ERR_INVALID_ARGUMENT;" % indent]
+
+
 def handler_signature(c):
     if c.args:
         return "int sys_%s(struct task *caller, const struct cairn_sys_%s_args *arg)" % (
@@ -153,10 +163,7 @@ def gen_kernel(calls):
         out.append("static inline int syscall_checked_%s(struct task *caller, const uint64_t *w)"
                    % c.lower)
         out.append("{")
-        unused = ["w[%d]" % i for i in range(len(c.args), 6)]
-        if unused:
-            out.append("\tif (%s)" % " | ".join(unused))
-            out.append("\t\treturn CAIRN_ERR_INVALID_ARGUMENT;")
+        out += unused_words_check(c, "w", "\t")
         if c.args:
             out.append("\treturn sys_%s(caller, (const struct cairn_sys_%s_args *)w);"
                        % (c.lower, c.lower))
@@ -282,10 +289,7 @@ def gen_fake(calls):
             "\tswitch (nr) {"]
     for c in sorted(calls, key=lambda c: c.number):
         out.append("\tcase CAIRN_SYS_%s:" % c.name)
-        unused = ["a[%d]" % i for i in range(len(c.args), 6)]
-        if unused:
-            out.append("\t\tif (%s)" % " | ".join(unused))
-            out.append("\t\t\treturn CAIRN_ERR_INVALID_ARGUMENT;")
+        out += unused_words_check(c, "a", "\t\t")
         if c.args:
             out.append("\t\treturn (uint64_t)fake_%s((const struct cairn_sys_%s_args *)a, r);"
                        % (c.lower, c.lower))

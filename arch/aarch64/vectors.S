@@ -27,8 +27,8 @@
 #define SYS_CHAN_CALL 19          /* enum cairn_syscall (static asserts in user.c) */
 #define SYS_CHAN_REPLY_RECV 21
 
-/* Store x0..x29 at [sp]: the first 30 words of struct arch_context. */
-.macro SAVE_X0_X29
+/* Store x0..x17 at [sp], as struct arch_context has them. */
+.macro SAVE_X0_X17
 	stp x0, x1, [sp, #16 * 0]
 	stp x2, x3, [sp, #16 * 1]
 	stp x4, x5, [sp, #16 * 2]
@@ -38,6 +38,23 @@
 	stp x12, x13, [sp, #16 * 6]
 	stp x14, x15, [sp, #16 * 7]
 	stp x16, x17, [sp, #16 * 8]
+.endm
+
+/* Load x2..x17 from [sp] (x0, x1 last: they may hold the address). */
+.macro RESTORE_X2_X17
+	ldp x2, x3, [sp, #16 * 1]
+	ldp x4, x5, [sp, #16 * 2]
+	ldp x6, x7, [sp, #16 * 3]
+	ldp x8, x9, [sp, #16 * 4]
+	ldp x10, x11, [sp, #16 * 5]
+	ldp x12, x13, [sp, #16 * 6]
+	ldp x14, x15, [sp, #16 * 7]
+	ldp x16, x17, [sp, #16 * 8]
+.endm
+
+/* Store x0..x29 at [sp]: the first 30 words of struct arch_context. */
+.macro SAVE_X0_X29
+	SAVE_X0_X17
 	stp x18, x19, [sp, #16 * 9]
 	stp x20, x21, [sp, #16 * 10]
 	stp x22, x23, [sp, #16 * 11]
@@ -47,14 +64,7 @@
 .endm
 
 .macro RESTORE_X0_X29
-	ldp x2, x3, [sp, #16 * 1]
-	ldp x4, x5, [sp, #16 * 2]
-	ldp x6, x7, [sp, #16 * 3]
-	ldp x8, x9, [sp, #16 * 4]
-	ldp x10, x11, [sp, #16 * 5]
-	ldp x12, x13, [sp, #16 * 6]
-	ldp x14, x15, [sp, #16 * 7]
-	ldp x16, x17, [sp, #16 * 8]
+	RESTORE_X2_X17
 	ldp x18, x19, [sp, #16 * 9]
 	ldp x20, x21, [sp, #16 * 10]
 	ldp x22, x23, [sp, #16 * 11]
@@ -74,15 +84,7 @@
  * call, but not the kernel's C code), x29, x30, sp, pc and pstate; x19
  * and x28 too, as they pair with x18 and x29. x9-x12 are free after. */
 .macro SAVE_USER_SYSCALL
-	stp x0, x1, [sp, #16 * 0]
-	stp x2, x3, [sp, #16 * 1]
-	stp x4, x5, [sp, #16 * 2]
-	stp x6, x7, [sp, #16 * 3]
-	stp x8, x9, [sp, #16 * 4]
-	stp x10, x11, [sp, #16 * 5]
-	stp x12, x13, [sp, #16 * 6]
-	stp x14, x15, [sp, #16 * 7]
-	stp x16, x17, [sp, #16 * 8]
+	SAVE_X0_X17
 	stp x18, x19, [sp, #16 * 9]
 	stp x28, x29, [sp, #16 * 14]
 	mrs x9, sp_el0
@@ -296,14 +298,7 @@ syscall_return:
 	msr sp_el0, x9
 	ldp x29, x30, [sp, #CTX_X29]
 	ldr x18, [sp, #CTX_X18]
-	ldp x2, x3, [sp, #16 * 1]
-	ldp x4, x5, [sp, #16 * 2]
-	ldp x6, x7, [sp, #16 * 3]
-	ldp x8, x9, [sp, #16 * 4]
-	ldp x10, x11, [sp, #16 * 5]
-	ldp x12, x13, [sp, #16 * 6]
-	ldp x14, x15, [sp, #16 * 7]
-	ldp x16, x17, [sp, #16 * 8]
+	RESTORE_X2_X17
 	ldp x0, x1, [sp, #16 * 0]
 	eret
 

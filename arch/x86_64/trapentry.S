@@ -56,14 +56,7 @@
 	SAVE_OTHER_GPRS
 .endm
 
-.macro RESTORE_GPRS
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %r11
-	pop %rcx
+.macro RESTORE_SYSCALL_GPRS
 	pop %rbp
 	pop %rdi
 	pop %rsi
@@ -72,6 +65,17 @@
 	pop %r8
 	pop %r9
 	pop %rax
+.endm
+
+.macro RESTORE_GPRS
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %r11
+	pop %rcx
+	RESTORE_SYSCALL_GPRS
 .endm
 
 #define CTX_R15 0                   /* offsets in struct arch_context (user.c) */
@@ -196,14 +200,7 @@ syscall_return:
 	add $CTX_OTHER_GPRS, %rsp
 	xor %ecx, %ecx
 	xor %r11d, %r11d
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %r10
-	pop %r8
-	pop %r9
-	pop %rax
+	RESTORE_SYSCALL_GPRS
 	add $16, %rsp                   /* vector, error code */
 	swapgs
 	iretq
