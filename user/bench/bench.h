@@ -69,5 +69,7 @@ extern uint64_t bench_tsc_overhead;
 void bench_ipc(struct bench_env *env);
 void bench_caps(struct bench_env *env);
 void bench_sched(struct bench_env *env);
+void bench_fault(struct bench_env *env);
+void bench_vm(struct bench_env *env);
 
 #endif

@@ -58,6 +58,8 @@ int main(void *arg)
 	bench_ipc(&env);
 	bench_sched(&env);
 	bench_caps(&env);
+	bench_vm(&env);
+	bench_fault(&env); /* last: the kernel prints a console line per fault */
 	printf("bench: end\n");
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * sched.c - notification signal-to-wake latency and the context switch
- * of a yield, each between two threads while main waits.
+ * sched.c - notification signal-to-wake latency (the waiter has the
+ * higher priority) and the context switch of a yield between two tasks of
+ * one priority, each between two threads while main waits.
  */
 #include <cairn/bootinfo.h>
 #include "bench.h"
@@ -80,7 +81,10 @@ void bench_sched(struct bench_env *env)
 		printf("bench: notification: %s\n", cairn_strerror(err));
 		return;
 	}
-	bench_report("notification signal to wake", samples, BENCH_SAMPLES, bench_tsc_overhead);
+	/* sel4bench's "signal to a waiting higher-priority task": the waiter
+	 * (200) outranks the signaller (100), so the signal switches to it. */
+	bench_report("notification signal to a waiting higher-priority task", samples,
+		     BENCH_SAMPLES, bench_tsc_overhead);
 	taken = 0;
 	if ((err = pair(env, yielder, 100, yielder, 100, th))) {
 		printf("bench: yield: %s\n", cairn_strerror(err));
