@@ -324,13 +324,14 @@ def main():
 
     def build_test():
         if want("build"):
+            # (Timeouts catch hangs: these compile beside two VMs' tests.)
             run_layer(tally, "build", ["tests/build/test_build.sh",
-                                       os.path.join(base, "buildtest")], 300,
+                                       os.path.join(base, "buildtest")], 600,
                       log_dir=logs)
             # Adding a system call is one ABI line and one handler
             # (x86_64 by hand: tests/build/test_add_syscall.sh DIR x86_64).
             run_layer(tally, "build", ["tests/build/test_add_syscall.sh",
-                                       os.path.join(base, "addsyscall"), "aarch64"], 300,
+                                       os.path.join(base, "addsyscall"), "aarch64"], 600,
                       log_dir=logs)
 
     def run_once_monitor_layers():
