@@ -189,7 +189,10 @@ def main():
         # beside the QMP socket.
         cores = glob.glob(os.path.join(vm.dir, "kdbg-top-panic-*.core"))
         core = cores[0] if len(cores) == 1 else None
-        T.check(r.returncode == 0 and "kdbg attach core:" + vm.dir in s and core and
+        # (GDB's own detach can fail while kdbg-top has the VM stopped
+        # for its core, "Can't detach process": the writes were made.)
+        wrote = r.returncode == 0 or "Can't detach" in r.stderr
+        T.check(wrote and "kdbg attach core:" + vm.dir in s and core and
                 os.path.getsize(core) > 1 << 20,
                 "kernel_debug.panicked set (by GDB, as panic() does): the banner shows the "
                 "message and a core is written", s + r.stderr[-1000:])
