@@ -1,7 +1,7 @@
 /*
  * boot_root.c - create the root task, rinit, from the ELF image carried
- * in the kernel, and give it every initial capability (DESIGN.md "Boot
- * and the root task"):
+ * in the kernel, and give it every initial capability (docs/design.md,
+ * "Boot and the root task"):
  *
  *   0 its root CPool   1 its Task   2 the largest Untyped   3 its VSpace
  *   4.. image pages and page tables, boot-info page, task buffer,
@@ -24,7 +24,7 @@
 #include "pagetable.h"
 #include "sched.h"
 #include "untyped.h"
-#include "vspace_obj.h"
+#include "vspace.h"
 #include <cairn/bootinfo.h>
 #include <cairn/elf64.h>
 #include <cairn/syscalls.h>

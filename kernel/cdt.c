@@ -1,10 +1,12 @@
 /*
  * cdt.c - link surgery on the capability derivation tree.
  *
- * Each slot has parent, first_child and a doubly linked sibling list.
+ * Each slot has a parent and a list of children (list.h): it starts at
+ * first_child, runs through next_sibling/prev_sibling and keeps no tail.
  * Roots (caps with no parent) are not linked to each other.
  */
 #include "cdt.h"
+#include "list.h"
 
 void cdt_insert_child(struct slot *parent, struct slot *child)
 {
@@ -12,11 +14,8 @@ void cdt_insert_child(struct slot *parent, struct slot *child)
 	dassert(!child->next_sibling && !child->prev_sibling);
 
 	child->parent = parent;
-	child->prev_sibling = NULL;
-	child->next_sibling = parent->first_child;
-	if (parent->first_child)
-		parent->first_child->prev_sibling = child;
-	parent->first_child = child;
+	list_insert_head(parent->first_child, LIST_NO_TAIL, child, next_sibling,
+			 prev_sibling);
 }
 
 void cdt_remove(struct slot *s)
@@ -33,6 +32,7 @@ void cdt_remove(struct slot *s)
 
 	if (!parent) {
 		/* Roots are not linked to each other: unlink the children. */
+		dassert(!s->next_sibling && !s->prev_sibling);
 		struct slot *c = first;
 		while (c) {
 			struct slot *next = c->next_sibling;
@@ -40,22 +40,12 @@ void cdt_remove(struct slot *s)
 			c = next;
 		}
 	} else if (first) {
-		/* Splice [first..last] where s was. */
-		first->prev_sibling = s->prev_sibling;
-		last->next_sibling = s->next_sibling;
-		if (s->prev_sibling)
-			s->prev_sibling->next_sibling = first;
-		else
-			parent->first_child = first;
-		if (s->next_sibling)
-			s->next_sibling->prev_sibling = last;
+		/* The children, in order, take s's place among its siblings. */
+		list_replace(parent->first_child, LIST_NO_TAIL, s, first, last,
+			     next_sibling, prev_sibling);
 	} else {
-		if (s->prev_sibling)
-			s->prev_sibling->next_sibling = s->next_sibling;
-		else
-			parent->first_child = s->next_sibling;
-		if (s->next_sibling)
-			s->next_sibling->prev_sibling = s->prev_sibling;
+		list_remove(parent->first_child, LIST_NO_TAIL, s, next_sibling,
+			    prev_sibling);
 	}
 
 	s->parent = s->first_child = s->next_sibling = s->prev_sibling = NULL;
@@ -68,19 +58,13 @@ void cdt_replace(struct slot *from, struct slot *to)
 
 	to->parent = from->parent;
 	to->first_child = from->first_child;
-	to->next_sibling = from->next_sibling;
-	to->prev_sibling = from->prev_sibling;
-
-	if (to->prev_sibling)
-		to->prev_sibling->next_sibling = to;
-	else if (to->parent)
-		to->parent->first_child = to;
-	if (to->next_sibling)
-		to->next_sibling->prev_sibling = to;
+	if (to->parent)
+		list_replace(to->parent->first_child, LIST_NO_TAIL, from, to, to,
+			     next_sibling, prev_sibling);
 	for (struct slot *c = to->first_child; c; c = c->next_sibling)
 		c->parent = to;
 
-	from->parent = from->first_child = from->next_sibling = from->prev_sibling = NULL;
+	from->parent = from->first_child = NULL;
 }
 
 struct slot *cdt_first_leaf(struct slot *s)

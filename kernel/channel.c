@@ -7,7 +7,7 @@
  * next receive moves it into the ring. A call leaves the caller in
  * BlockedReply until the task that receives it replies.
  */
-#include "ipc.h"
+#include "channel.h"
 #include "sched.h"
 #include "syscall.h"
 

@@ -1,6 +1,5 @@
 /* debug_state.c - the record host tools read (debug_state.h). */
-#include "debug_state.h"
-#include "arch_memory.h" /* DIRECT_MAP_BASE, KERNEL_VBASE */
+#include "debug_state.h" /* arch.h: DIRECT_MAP_BASE, KERNEL_VBASE */
 
 _Static_assert(__builtin_offsetof(struct kernel_debug, seq) == 0,
 	       "the entry code (trapentry.S, vectors.S) updates seq at offset 0");

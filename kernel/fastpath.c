@@ -80,14 +80,7 @@ static inline __attribute__((always_inline)) bool call_body(struct arch_context 
 			!fast_long_words(t, r, CAIRN_MSGINFO_LEN(info))))
 		return false;
 
-	/* r is the head of the receivers: pop it. */
-	ch->receivers.head = r->queue_next;
-	if (r->queue_next)
-		r->queue_next->queue_prev = NULL;
-	else
-		ch->receivers.tail = NULL;
-	r->queue_next = NULL;
-	r->queue = NULL;
+	task_queue_remove_head(&ch->receivers, r);
 	const uint64_t words[CAIRN_MSG_INLINE_WORDS] = {
 		arch_syscall_arg(c, 2), arch_syscall_arg(c, 3),
 		arch_syscall_arg(c, 4), arch_syscall_arg(c, 5)

@@ -5,7 +5,7 @@
  */
 #include "kernel.h"
 #include "arch.h"
-#include "ipc.h"
+#include "channel.h"
 #include "sched.h"
 
 void kernel_user_fault(struct arch_context *ctx, const struct user_fault *f)

@@ -7,7 +7,6 @@
 #include "irq.h"
 #include "arch.h"
 #include "console.h"
-#include "ipc.h"
 #include "notification.h"
 #include "syscall.h"
 

@@ -3,7 +3,7 @@
  * into a word, wait takes the word (blocking while it is 0), poll takes
  * it without blocking. IRQs signal notifications too (irq.c).
  */
-#include "ipc.h"
+#include "channel.h"
 #include "notification.h"
 #include "sched.h"
 #include "syscall.h"

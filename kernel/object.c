@@ -15,6 +15,7 @@
 #include "cpool.h"
 #include "ioport.h"
 #include "irq.h"
+#include "list.h"
 #include "notification.h"
 #include "task.h"
 
@@ -30,33 +31,20 @@ _Static_assert(sizeof(struct channel) <= (1u << CAIRN_CHANNEL_BITS), "channel to
 _Static_assert(sizeof(struct notification) <= (1u << CAIRN_NOTIFICATION_BITS),
 	       "notification too big");
 
-static void list_add(struct object *o)
+/* Live lists: linked through object.next/prev (list.h), counted. */
+static void object_list_add(struct object *o)
 {
 	struct object_list *l = &object_lists[o->type];
 
-	o->next = NULL;
-	o->prev = l->tail;
-	if (l->tail)
-		l->tail->next = o;
-	else
-		l->head = o;
-	l->tail = o;
+	list_insert_tail(l->head, l->tail, o, next, prev);
 	l->count++;
 }
 
-static void list_del(struct object *o)
+static void object_list_del(struct object *o)
 {
 	struct object_list *l = &object_lists[o->type];
 
-	if (o->prev)
-		o->prev->next = o->next;
-	else
-		l->head = o->next;
-	if (o->next)
-		o->next->prev = o->prev;
-	else
-		l->tail = o->prev;
-	o->next = o->prev = NULL;
+	list_remove(l->head, l->tail, o, next, prev);
 	l->count--;
 }
 
@@ -82,7 +70,7 @@ void object_init(struct object *o, enum cairn_obj_type type, unsigned radix_bits
 	default:
 		break;
 	}
-	list_add(o);
+	object_list_add(o);
 }
 
 void object_set_name(struct object *o, const char *name)
@@ -173,7 +161,7 @@ static void object_destroy(struct object *o)
 	for (size_t i = 0; (s = object_slot_at(o, i)); i++)
 		if (!slot_is_empty(s))
 			cap_delete_deferred(s);
-	list_del(o);
+	object_list_del(o);
 	o->state = OBJECT_DEAD;
 	o->reap_next = NULL;
 }

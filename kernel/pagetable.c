@@ -9,7 +9,7 @@
  */
 #include "pagetable.h"
 #include "arch.h"
-#include "arch_pte.h"
+#include "arch_pte.h" /* the one arch header outside arch.h (see there) */
 #include "mem.h"
 
 #define ENTRIES 512

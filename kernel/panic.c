@@ -1,7 +1,6 @@
 /* panic.c - stop the kernel with a message and a backtrace. */
 #include "kernel.h"
-#include "arch.h"
-#include "arch_memory.h" /* KERNEL_VBASE */
+#include "arch.h" /* KERNEL_VBASE */
 #include "debug_state.h"
 
 #define PANIC_EXIT_STATUS 99 /* QEMU exit status of a panicked test run */

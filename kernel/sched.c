@@ -1,8 +1,8 @@
 /* sched.c - ready queues, time slices and choosing what runs (sched.h). */
 #include "sched.h"
 #include "arch.h"
-#include "ipc.h"
-#include "vspace_obj.h"
+#include "channel.h"
+#include "vspace.h"
 
 struct scheduler sched;
 

@@ -9,7 +9,7 @@
 #include "ioport.h"
 #include "notification.h"
 #include "untyped.h"
-#include "vspace_obj.h"
+#include "vspace.h"
 
 /* Copy and mint: dest (WRITE on its pool), src (READ), a rights mask. */
 static int derive_args(struct task *caller, uint64_t dest_arg, uint64_t src_arg,

@@ -4,7 +4,7 @@
  * state snapshot.
  */
 #include "syscall.h"
-#include "ipc.h"
+#include "channel.h"
 #include "sched.h"
 
 static const enum cairn_obj_type field_type[CAIRN_TASK_FIELD_COUNT] = {

@@ -3,13 +3,12 @@
  * the registry of live roots, map and unmap of pages and page tables,
  * and the capability core's hook for deleted memory caps.
  */
-#include "vspace_obj.h"
+#include "vspace.h"
 #include "arch.h"
 #include "mem.h"
 #include "pagetable.h"
 #include "sched.h"
 #include "syscall.h"
-#include "vspace.h"
 
 static paddr_t live_roots[VSPACE_MAX];
 

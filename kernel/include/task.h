@@ -1,13 +1,22 @@
 /*
- * task.h - the task (thread) object. Scheduling and IPC code live
- * elsewhere (kernel/sched.c, kernel/task.c); the capability core only
- * creates and destroys tasks.
+ * task.h - the task (thread) object and the queues tasks wait on. There
+ * is no task.c: what is done to tasks lives with the code doing it:
+ * scheduling in kernel/sched.c (sched.h; sched_remove_task below too),
+ * IPC in kernel/channel.c and kernel/notification.c, faults in
+ * kernel/fault.c, the task system calls in kernel/sys_task.c. The
+ * capability core only creates and destroys tasks.
+ *
+ * This header includes one arch file, arch_context.h (struct
+ * arch_context), and nothing else of the arch: the capability core
+ * includes it and also compiles for the host, where
+ * tests/host/include/arch_context.h stands in (see kernel/include/arch.h).
  */
 #ifndef CAIRN_TASK_H
 #define CAIRN_TASK_H
 
 #include "arch_context.h"
 #include "cap.h"
+#include "list.h"
 #include "object.h"
 
 /* The task's internal slots, as seL4's TCB: CDT nodes like any slot. */
@@ -28,7 +37,7 @@ struct task_fault {
 	uint64_t ip, addr, code;
 };
 
-/* A FIFO of tasks linked through task.queue_next/queue_prev. */
+/* A FIFO of tasks linked through task.queue_next/queue_prev (list.h). */
 struct task_queue {
 	struct task *head;
 	struct task *tail;
@@ -65,14 +74,15 @@ static inline struct task *task_from_object(struct object *o)
 
 static inline void task_queue_append(struct task_queue *q, struct task *t)
 {
-	t->queue_next = NULL;
-	t->queue_prev = q->tail;
-	if (q->tail)
-		q->tail->queue_next = t;
-	else
-		q->head = t;
-	q->tail = t;
+	list_insert_tail(q->head, q->tail, t, queue_next, queue_prev);
 	t->queue = q;
+}
+
+/* Take t, the first task on q, off it. */
+static inline void task_queue_remove_head(struct task_queue *q, struct task *t)
+{
+	list_remove_head(q->head, q->tail, t, queue_next, queue_prev);
+	t->queue = NULL;
 }
 
 static inline uint64_t task_queue_length(const struct task_queue *q)
@@ -83,21 +93,14 @@ static inline uint64_t task_queue_length(const struct task_queue *q)
 	return n;
 }
 
+/* Take t off the queue it is on, if any. */
 static inline void task_queue_remove(struct task *t)
 {
 	struct task_queue *q = t->queue;
 
 	if (!q)
 		return;
-	if (t->queue_prev)
-		t->queue_prev->queue_next = t->queue_next;
-	else
-		q->head = t->queue_next;
-	if (t->queue_next)
-		t->queue_next->queue_prev = t->queue_prev;
-	else
-		q->tail = t->queue_prev;
-	t->queue_next = t->queue_prev = NULL;
+	list_remove(q->head, q->tail, t, queue_next, queue_prev);
 	t->queue = NULL;
 }
 

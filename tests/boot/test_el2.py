@@ -6,7 +6,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import Console, ConsoleTimeout, Tap  # noqa: E402
+from console import Console, ConsoleTimeout  # noqa: E402
+from tap import Tap  # noqa: E402
 
 
 def main(kernel):

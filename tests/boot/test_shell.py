@@ -21,7 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import Console, ConsoleTimeout, Tap  # noqa: E402
+from console import Console, ConsoleTimeout  # noqa: E402
+from tap import Tap  # noqa: E402
 
 PROMPT = r"rinit> "
 CHILD_LINE = r"\[kernel\] Userspace print: Received from master: "

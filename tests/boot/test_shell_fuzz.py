@@ -22,7 +22,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from console import Console, ConsoleTimeout, Tap  # noqa: E402
+from console import Console, ConsoleTimeout  # noqa: E402
+from tap import Tap  # noqa: E402
 from test_shell import Shell  # noqa: E402
 
 COMMANDS = ["list", "caps", "retype", "copy", "mint", "move", "delete", "revoke", "name",

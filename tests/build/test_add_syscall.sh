@@ -11,10 +11,8 @@ set -u
 dir=${1:?usage: test_add_syscall.sh SCRATCH_DIR [ARCH]}
 arch=${2:-x86_64}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-n=0; failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); printf '%s\n' "$2" | tail -20 | sed 's/^/# /'; echo "not ok $n - $1"; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "$3"; fi; }
+# shellcheck source=tests/lib/tap.sh
+. "$here/tests/lib/tap.sh"
 
 rm -rf "$dir"; mkdir -p "$dir/tree"
 dir=$(cd "$dir" && pwd)  # make -C runs in the copy: no relative paths
@@ -99,5 +97,4 @@ out=$(make -C "$tree" --no-print-directory -j2 O="$b" 2>&1); st=$?
 [ $st -ne 0 ] && echo "$out" | grep -q "sys_echo is not defined in kernel/sys_debug.c.*; it is in kernel/sys_task.c"
 check "$arch: a handler outside the file its section names stops the build, naming both" $? "$out"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -5,12 +5,8 @@
 set -u
 dir=${1:?usage: test_build.sh SCRATCH_DIR}
 rm -rf "$dir"; mkdir -p "$dir"
-n=0; failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "# $2" | head -20; echo "not ok $n - $1"; }
-check() { # check NAME CONDITION-STATUS OUTPUT
-	if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "$3"; fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"   # ok, fail, check NAME STATUS OUTPUT, tap_done
 m() { make --no-print-directory -j2 "$@" 2>&1; }
 setcfg() { # setcfg BUILD_DIR SYM=VALUE: what a user does with kconfiglib
 	KCONFIG_CONFIG="$1/.config" CAIRN_VERSION=test /usr/bin/python3 -m setconfig --kconfig Kconfig "$2" >/dev/null
@@ -109,5 +105,4 @@ else
 	fail "make menuconfig in a terminal" "tmux is not installed (scripts/install-deps installs it)"
 fi
 
-echo "1..$n"
-exit $((failed > 0))
+tap_done

@@ -16,6 +16,8 @@ import sys
 import tempfile
 
 TREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TREE, "tests", "lib"))
+from tap import Tap  # noqa: E402
 
 
 def cases(build):
@@ -96,9 +98,8 @@ def main():
     build = os.path.abspath(sys.argv[1])
     empty, table = cases(build)
     env = dict(os.environ, KDBG_RUNTIME_DIR=tempfile.mkdtemp(prefix="cli-args-"))
-    n = failed = 0
+    T = Tap()
     for argv, status, text in table:
-        n += 1
         shown = " ".join(os.path.relpath(a, TREE) if a.startswith(TREE) else a for a in argv)
         try:
             r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -110,16 +111,11 @@ def main():
         # None: any failure status (1 or 2), as long as it is not a success.
         good_status = got == status if status is not None else got in (1, 2)
         ok = good_status and text in out and "Traceback" not in out
-        if not ok:
-            failed += 1
-            for line in out.strip().splitlines()[-8:]:
-                print("# " + line)
-            print("# exit %s (want %s), want text %r" % (got, status or "1 or 2", text))
-        print("%s %d - %s: exit %s, says %r" % ("ok" if ok else "not ok", n, shown,
-                                                status or "non-zero", text))
+        T.check(ok, "%s: exit %s, says %r" % (shown, status or "non-zero", text),
+                "\n".join(out.strip().splitlines()[-8:]
+                          + ["exit %s (want %s), want text %r" % (got, status or "1 or 2", text)]))
     empty.close()
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return T.done()
 
 
 if __name__ == "__main__":

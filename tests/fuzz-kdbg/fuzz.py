@@ -33,9 +33,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import gen  # noqa: E402
 import pristine  # noqa: E402
 import regressions  # noqa: E402
+from tap import Tap  # noqa: E402
 
 KDBG = pristine.KDBG
 
@@ -292,8 +294,9 @@ def main():
     try:
         core_path, raw_path, meta = pristine.pristine(build, log=rep.line)
     except Exception as e:  # noqa: BLE001 - no core: the test fails, saying why
-        print("not ok 1 - fuzz-kdbg %s: the pristine core: %s" % (build, e))
-        return 1
+        T = Tap()
+        T.check(False, "fuzz-kdbg %s: the pristine core: %s" % (build, e))
+        return T.done()
     arch = meta["arch"]
     rep.arch = arch
     core = gen.Core(core_path, meta)
@@ -344,24 +347,21 @@ def main():
     if rep.results != len(cases):
         rep.line("only %d of %d cases gave a result" % (rep.results, len(cases)))
     if a.tap:
-        n = 0
+        # The diagnostics went out above (rep.line); these are the results.
+        T = Tap()
         if rep.pristine_ok is not None:
-            n += 1
-            print("%s %d - fuzz-kdbg %s: every command works on the pristine core; the runner "
-                  "catches a traceback, a hang and a masked exception"
-                  % ("ok" if rep.pristine_ok else "not ok", n, arch))
+            T.check(rep.pristine_ok, "fuzz-kdbg %s: every command works on the pristine core; "
+                    "the runner catches a traceback, a hang and a masked exception" % arch)
         for c in cases:
             if c["seed"] is None:
-                n += 1
-                bad = (None, c["index"]) in failed_cases
-                print("%s %d - fuzz-kdbg %s: regression %s" % ("not ok" if bad else "ok", n,
-                                                              arch, c["index"]))
+                T.check((None, c["index"]) not in failed_cases,
+                        "fuzz-kdbg %s: regression %s" % (arch, c["index"]))
         gen_bad = [k for k in failed_cases if k[0] is not None]
-        n += 1
-        print("%s %d - fuzz-kdbg %s: %d corrupted cores (seed %d): no traceback, no hang, "
-              "%.1f cores/s" % ("not ok" if gen_bad or rep.results != len(cases) else "ok",
-                                n, arch, len(cases) - sum(1 for c in cases if c["seed"] is None),
-                                seed, len(cases) / max(total, 1e-9)))
+        T.check(not gen_bad and rep.results == len(cases),
+                "fuzz-kdbg %s: %d corrupted cores (seed %d): no traceback, no hang, "
+                "%.1f cores/s" % (arch, len(cases) - sum(1 for c in cases if c["seed"] is None),
+                                  seed, len(cases) / max(total, 1e-9)))
+        T.done()
     else:
         print("fuzz-kdbg %s: %s: %d cores, %d failed" % (arch, "ok" if ok else "FAILED",
                                                         len(cases), len(failed_cases)))

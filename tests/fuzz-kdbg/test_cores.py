@@ -32,21 +32,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import pristine  # noqa: E402
+from tap import Tap  # noqa: E402
 
 KDBG = pristine.KDBG
-n = failed = 0
-
-
-def check(cond, what, detail=""):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[-20:]:
-            print("#   " + line)
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, what), flush=True)
-    return cond
+T = Tap(detail_lines=20)
+check = T.check
 
 
 def md5(path):
@@ -231,8 +223,7 @@ def main():
         check(False, "test run", "%s: %s" % (type(e).__name__, e))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return T.done()
 
 
 if __name__ == "__main__":

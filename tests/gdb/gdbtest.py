@@ -9,13 +9,16 @@ at a named checkpoint (the shell's `checkpoint NAME` -> kdbg_checkpoint).
 """
 import os
 import socket
+import sys
 import threading
 import time
 
 import gdb
 
-_n = 0
-_failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tap import Tap  # noqa: E402
+
+_tap = Tap(detail_lines=25)
 _serial = None
 _serial_text = []
 _lock = threading.Lock()
@@ -27,23 +30,17 @@ def run(cmd):
 
 
 def check(cond, what, detail=""):
-    global _n, _failed
-    _n += 1
-    if not cond:
-        _failed += 1
-        for line in str(detail).splitlines()[-25:]:
-            print("# " + line)
-    print("%s %d - %s" % ("ok" if cond else "not ok", _n, what), flush=True)
-    return cond
+    """One TAP line (tests/lib/tap.py); returns cond."""
+    return _tap.check(cond, what, detail)
 
 
 def finish():
-    print("1..%d" % _n, flush=True)
+    status = _tap.done()
     try:
         gdb.execute("kill")
     except gdb.error:
         pass
-    gdb.execute("quit %d" % (1 if _failed else 0))
+    gdb.execute("quit %d" % status)
 
 
 def guarded(fn):

@@ -60,20 +60,20 @@ if ! wanted cli; then
 fi
 echo "# kdbg run"
 kdbg=$here/../../kdbg/bin/kdbg
-pass() { echo "ok - $1"; }
-fail() { printf '%s\n' "$2" | tail -20 | sed 's/^/#   /'; echo "not ok - $1"; status=1; }
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"   # ok, fail (numbered apart from the GDB scripts' lines)
 out=$(printf '%s\n' 'continue &' 'shell sleep 3' 'interrupt' 'shell sleep 0.5' \
 	'kdbg tasks' 'shell ls "$KDBG_RUNTIME_DIR/latest/" | tr "\n" " "; echo' \
 	'shell echo "ram: $(readlink "$KDBG_RUNTIME_DIR/latest/ram")"' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
 if echo "$out" | grep -qE '^ +rinit +0x[0-9a-f]+ +Blocked' &&
 	echo "$out" | grep -qE '^ +serial-driver +0x[0-9a-f]+ +BlockedNotification'; then
-	pass "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
+	ok "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
 else
 	fail "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver" "$out"
 fi
 want="build cairn.elf gdb.port kdbg.pid monitor.qmp qemu.pid qmp.sock ram serial.log serial.sock"
 if echo "$out" | grep -qx "(gdb) $want "; then
-	pass "kdbg run's run directory (latest): $want"
+	ok "kdbg run's run directory (latest): $want"
 else
 	fail "kdbg run's run directory (latest): $want" "$out"
 fi
@@ -81,7 +81,7 @@ left=$(ls -A "$KDBG_RUNTIME_DIR")
 ram=$(echo "$out" | sed -n 's/^(gdb) ram: //p')
 if [ "$left" = serial-last.log ] && grep -q "rinit> " "$KDBG_RUNTIME_DIR/serial-last.log" &&
 	[ -n "$ram" ] && [ ! -e "$ram" ]; then
-	pass "kdbg run removes its run directory and latest, keeps serial-last.log"
+	ok "kdbg run removes its run directory and latest, keeps serial-last.log"
 else
 	fail "kdbg run removes its run directory and latest, keeps serial-last.log" "$left"
 fi
@@ -118,13 +118,13 @@ PY
 kill -TERM $boot_pid; wait $boot_pid
 if echo "$out" | grep -qx "status running" && echo "$out" | grep -q "^ram 268435456 /dev/shm/" &&
 	echo "$out" | grep -qx "backend True"; then
-	pass "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers"
+	ok "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers"
 else
 	fail "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers" "$out $(cat "$run_dir/boot.out")"
 fi
 left=$(ls -A "$KDBG_RUNTIME_DIR")
 if [ "$left" = serial-last.log ]; then
-	pass "kdbg boot cleans up on SIGTERM"
+	ok "kdbg boot cleans up on SIGTERM"
 else
 	fail "kdbg boot cleans up on SIGTERM" "$left"
 fi
@@ -134,7 +134,7 @@ fake=$run_dir/fakebuild
 mkdir -p "$fake"
 out=$("$kdbg" top --build "$fake" 2>&1); st=$?
 if [ $st -eq 2 ] && [ "$out" = "kdbg: no $fake/kdbg-top: run make" ]; then
-	pass "kdbg top without kdbg-top says: run make (exit 2)"
+	ok "kdbg top without kdbg-top says: run make (exit 2)"
 else
 	fail "kdbg top without kdbg-top says: run make (exit 2)" "status $st: $out"
 fi
@@ -142,13 +142,13 @@ printf '#!/bin/sh\necho "args: $*"\n' >"$fake/kdbg-top"
 chmod +x "$fake/kdbg-top"
 out=$("$kdbg" top --build "$fake" libvirt:dom --json --count 3 2>&1)
 if [ "$out" = "args: libvirt:dom --json --count 3" ]; then
-	pass "kdbg top passes TARGET and options to kdbg-top"
+	ok "kdbg top passes TARGET and options to kdbg-top"
 else
 	fail "kdbg top passes TARGET and options to kdbg-top" "$out"
 fi
 out=$("$kdbg" top --build "$fake" 2>&1)
 if [ "$out" = "args: " ]; then
-	pass "kdbg top without TARGET passes none (kdbg-top finds latest)"
+	ok "kdbg top without TARGET passes none (kdbg-top finds latest)"
 else
 	fail "kdbg top without TARGET passes none (kdbg-top finds latest)" "$out"
 fi
@@ -165,7 +165,7 @@ for args in "run --arch sparc|arch must be x86_64 or aarch64, not sparc" \
 	# shellcheck disable=SC2086
 	out=$("$kdbg" $a --build "$build" 2>&1); st=$?
 	if [ $st -eq 2 ] && echo "$out" | grep -qF -- "$msg"; then
-		pass "kdbg $a is a usage error"
+		ok "kdbg $a is a usage error"
 	else
 		fail "kdbg $a is a usage error" "status $st: $out"
 	fi
@@ -183,14 +183,14 @@ out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "127.0.0.1:$port" --build "$
 ms=$((($(date +%s%N) - t0) / 1000000))
 if [ $st -eq 1 ] && [ $ms -lt 5000 ] && echo "$out" | grep -q "connection refused" &&
 	! echo "$out" | grep -q "tasks"; then
-	pass "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once"
+	ok "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once"
 else
 	fail "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once" "status $st after $ms ms: $out"
 fi
 : >"$run_dir/not-a-socket"
 out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "unix:$run_dir/not-a-socket" --build "$build" 2>&1); st=$?
 if [ $st -eq 1 ] && echo "$out" | grep -q "is not a socket"; then
-	pass "kdbg attach unix:FILE that is no socket: exit 1"
+	ok "kdbg attach unix:FILE that is no socket: exit 1"
 else
 	fail "kdbg attach unix:FILE that is no socket: exit 1" "status $st: $out"
 fi
@@ -206,27 +206,28 @@ sum0=$(md5sum <"$run_dir/other-arch.core")
 out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "core:$run_dir/other-arch.core" --build "$build" 2>&1); st=$?
 if [ $st -eq 1 ] && echo "$out" | grep -q "is a core of an .* machine, but .* is an .* kernel" &&
 	[ "$(md5sum <"$run_dir/other-arch.core")" = "$sum0" ]; then
-	pass "kdbg attach core: of the other arch's kernel: exit 1, core left alone"
+	ok "kdbg attach core: of the other arch's kernel: exit 1, core left alone"
 else
 	fail "kdbg attach core: of the other arch's kernel: exit 1, core left alone" "status $st: $out"
 fi
 out=$(printf '%s\n' 'kdbg tasks' 'kdbg check' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
 if echo "$out" | grep -q "kdbg tasks: kernel not initialised yet" &&
 	echo "$out" | grep -q "kdbg check: kernel not initialised yet" && ! echo "$out" | grep -q "<corrupt"; then
-	pass "kdbg run at the first instruction: commands say 'kernel not initialised yet'"
+	ok "kdbg run at the first instruction: commands say 'kernel not initialised yet'"
 else
 	fail "kdbg run at the first instruction: commands say 'kernel not initialised yet'" "$out"
 fi
 out=$(printf '%s\n' 'kdbg tasks' 'kdbg check' 'kill' 'quit' | timeout 60 "$kdbg" run --ready --build "$build" 2>&1)
 if echo "$out" | grep -qE '^\*? +rinit +0x[0-9a-f]+ ' && echo "$out" | grep -q " 0 violations"; then
-	pass "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work"
+	ok "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work"
 else
 	fail "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work" "$out"
 fi
 out=$("$kdbg" run --ide --ready --build "$build" 2>&1); st=$?
 if [ $st -eq 2 ] && echo "$out" | grep -q "no --ready"; then
-	pass "kdbg run --ide --ready is a usage error"
+	ok "kdbg run --ide --ready is a usage error"
 else
 	fail "kdbg run --ide --ready is a usage error" "status $st: $out"
 fi
+[ "$tap_failed" -eq 0 ] || status=1
 exit $status

@@ -4,7 +4,7 @@
 #include "capcheck.h"
 #include "fixture.h"
 #include "host_support.h"
-#include "tap.h"
+#include "../lib/tap.h"
 
 void *fx_alloc_aligned(size_t align, size_t size)
 {
@@ -47,8 +47,8 @@ unsigned fx_check_at(const char *file, int line)
 	unsigned n = capcheck_run(&c);
 
 	if (n) {
-		printf("#   %s:%d: %u invariant violations\n", file, line, n);
-		tap_current_failed = 1;
+		tap_diag("%s:%d: %u invariant violations", file, line, n);
+		tap_current_failed = true;
 	}
 	return n;
 }

@@ -6,6 +6,7 @@
 #ifndef CAIRN_TEST_FIXTURE_H
 #define CAIRN_TEST_FIXTURE_H
 
+#include "../lib/tap.h"
 #include "cap.h"
 #include "cpool.h"
 #include "object.h"
@@ -45,5 +46,20 @@ unsigned fx_check_at(const char *file, int line);
 uint64_t fx_live_objects(void);
 
 void *fx_alloc_aligned(size_t align, size_t size);
+
+/* In a TAP_RUN test (tests/lib/tap.h): an expression returning a cairn
+ * error must give exactly `want`. */
+#define CHECK_ERR(expr, want)                                                 \
+	do {                                                                  \
+		int got_ = (expr), want_ = (want);                            \
+		if (got_ != want_) {                                          \
+			tap_diag("%s:%d: %s: got %s, want %s", __FILE__,      \
+				 __LINE__, #expr, cairn_error_name(got_),     \
+				 cairn_error_name(want_));                    \
+			tap_current_failed = true;                            \
+		}                                                             \
+	} while (0)
+
+#define CHECK_OK(expr) CHECK_ERR(expr, CAIRN_ERR_OK)
 
 #endif

@@ -4,7 +4,7 @@
  * count of unresolved bits (sel4test CSPACE style).
  */
 #include "fixture.h"
-#include "tap.h"
+#include "../lib/tap.h"
 
 static struct fixture fx;
 

@@ -13,7 +13,7 @@
 #include "irq.h"
 #include "notification.h"
 #include "task.h"
-#include "tap.h"
+#include "../lib/tap.h"
 
 static struct fixture fx;
 

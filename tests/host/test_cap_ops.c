@@ -5,7 +5,7 @@
 #include "capcheck.h"
 #include "fixture.h"
 #include "host_support.h"
-#include "tap.h"
+#include "../lib/tap.h"
 
 static struct fixture fx;
 

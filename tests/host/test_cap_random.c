@@ -11,7 +11,7 @@
 #include "capcheck.h"
 #include "fixture.h"
 #include "host_support.h"
-#include "tap.h"
+#include "../lib/tap.h"
 
 /* ---- the reference model ---- */
 

@@ -6,7 +6,7 @@
 #include "fixture.h"
 #include "host_support.h"
 #include "task.h"
-#include "tap.h"
+#include "../lib/tap.h"
 
 static struct fixture fx;
 

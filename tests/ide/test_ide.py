@@ -35,7 +35,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "monitor"))
-from console import Tap, elf_arch  # noqa: E402
+from console import elf_arch  # noqa: E402
+from tap import Tap  # noqa: E402
 from vmlib import VM  # noqa: E402
 import dap  # noqa: E402
 from mi import MI, MIError, MITimeout, os_rows  # noqa: E402

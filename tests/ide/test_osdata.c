@@ -8,9 +8,10 @@
  *
  *   test_osdata CAIRN_ELF CORE OUTDIR [TASK=USER_ELF ...]
  *
- * writes OUTDIR/osdata-TABLE.xml (for xmllint) and prints one TAP-like
- * line a check, then "N passed, N failed"; exits 1 on any failure.
+ * writes OUTDIR/osdata-TABLE.xml (for xmllint) and prints one TAP line a
+ * check, then "# N passed, N failed"; exits 1 on any failure.
  */
+#include "../lib/tap.h"
 #include "kread.h"
 #include "osdata.h"
 #include "regs.h"
@@ -23,23 +24,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("%s - ", ok ? "ok" : "not ok");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* The bytes of a user ELF's file image at va (from its PT_LOAD segment);
  * false if none covers [va, va+len) with file data. */
@@ -105,10 +89,10 @@ static void check_regs(const char *arch, const struct kr_context *ctx, const cha
 	     strncmp(g + 2 * 8 * spnum, want, 16) == 0;
 	/* Registers the context lacks are left to QEMU. */
 	ok = ok && regs_task_p(arch, ctx, strcmp(arch, "x86_64") == 0 ? 20 : 34, p, sizeof(p)) == -1;
-	check(ok, "%s: regs_patch_g/regs_task_p put pc %#lx and sp %#lx at regs %d/%d", name,
+	tap_ok(ok, "%s: regs_patch_g/regs_task_p put pc %#lx and sp %#lx at regs %d/%d", name,
 	      (unsigned long)pc, (unsigned long)sp, pcnum, spnum);
 	g[100] = 0;
-	check(regs_patch_g(arch, ctx, g) == -1, "%s: a short g reply is refused", name);
+	tap_ok(regs_patch_g(arch, ctx, g) == -1, "%s: a short g reply is refused", name);
 	free(g);
 }
 
@@ -142,10 +126,10 @@ static void synthetic(const char *dir)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	double ms = ((b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6) / 10;
-	check(xml && strstr(xml, "a&lt;b&gt;&amp;&quot;c&apos;") && strstr(xml, "caf\xc3\xa9") &&
+	tap_ok(xml && strstr(xml, "a&lt;b&gt;&amp;&quot;c&apos;") && strstr(xml, "caf\xc3\xa9") &&
 	      strstr(xml, "bad\\xff\\xfe") && strstr(xml, "\\x01\\x02\\x1b[31m"),
 	      "synthetic: names escaped (entities, \\xNN for bad UTF-8 and controls)");
-	check(ms < 50, "synthetic: 1,000 caps in %.2f ms", ms);
+	tap_ok(ms < 50, "synthetic: 1,000 caps in %.2f ms", ms);
 	if (xml)
 		write_file(dir, "synthetic", xml);
 	free(xml);
@@ -183,7 +167,7 @@ int main(int argc, char **argv)
 					      "notifications", "untyped" };
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char *xml = osdata_xml(s, tables[i]);
-		check(xml != NULL, "osdata_xml(\"%s\")", tables[i]);
+		tap_ok(xml != NULL, "osdata_xml(\"%s\")", tables[i]);
 		if (xml) {
 			write_file(argv[3], tables[i], xml);
 			if (getenv("SHOW"))
@@ -191,7 +175,7 @@ int main(int argc, char **argv)
 		}
 		free(xml);
 	}
-	check(osdata_xml(s, "nonesuch") == NULL, "osdata_xml(unknown) is NULL");
+	tap_ok(osdata_xml(s, "nonesuch") == NULL, "osdata_xml(unknown) is NULL");
 
 	for (int i = 0; i < s->ntasks; i++) {
 		const struct kr_task *t = &s->tasks[i];
@@ -200,7 +184,7 @@ int main(int argc, char **argv)
 		uint64_t ip = 0, sp = 0;
 		kr_context_get(&ctx, strcmp(arch, "x86_64") == 0 ? "rip" : "pc", &ip);
 		kr_context_get(&ctx, strcmp(arch, "x86_64") == 0 ? "rsp" : "sp", &sp);
-		check(rc == 0 && ip == t->ip && sp == t->sp,
+		tap_ok(rc == 0 && ip == t->ip && sp == t->sp,
 		      "task '%s': context (%d registers) ip %#lx sp %#lx agree with the snapshot%s%s",
 		      t->name, ctx.n, (unsigned long)ip, (unsigned long)sp, rc ? ": " : "",
 		      rc ? kr_error(r) : "");
@@ -219,11 +203,11 @@ int main(int argc, char **argv)
 		char hex[40] = "";
 		for (int k = 0; k < 16 && !rc; k++)
 			snprintf(hex + 2 * k, 3, "%02x", code[k]);
-		check(rc == 0, "task '%s': 16 bytes at ip %#lx: %s", t->name, (unsigned long)t->ip,
+		tap_ok(rc == 0, "task '%s': 16 bytes at ip %#lx: %s", t->name, (unsigned long)t->ip,
 		      rc ? kr_error(r) : hex);
 		uint64_t pa;
 		rc = kr_task_user_translate(r, t->addr, t->ip, &pa);
-		check(rc == 0, "task '%s': ip %#lx is physical %#lx", t->name, (unsigned long)t->ip,
+		tap_ok(rc == 0, "task '%s': ip %#lx is physical %#lx", t->name, (unsigned long)t->ip,
 		      (unsigned long)pa);
 		for (int a = 4; a < argc; a++) {
 			size_t nl = strcspn(argv[a], "=");
@@ -232,30 +216,29 @@ int main(int argc, char **argv)
 			    strncmp(argv[a], t->name, nl) != 0)
 				continue;
 			bool have = elf_bytes(argv[a] + nl + 1, t->ip, want, 16);
-			check(have && memcmp(want, code, 16) == 0,
+			tap_ok(have && memcmp(want, code, 16) == 0,
 			      "task '%s': code at ip matches %s", t->name, argv[a] + nl + 1);
 		}
 		/* Errors, never crashes. */
 		rc = kr_task_user_read(r, t->addr, 0x7ffffff00000ull, code, 16);
 		printf("# unmapped: %s\n", kr_error(r));
-		check(rc == KR_EIO, "task '%s': an unmapped address is KR_EIO", t->name);
+		tap_ok(rc == KR_EIO, "task '%s': an unmapped address is KR_EIO", t->name);
 		rc = kr_task_user_read(r, t->addr, 0xffff800000000000ull, code, 16);
-		check(rc == KR_EIO, "task '%s': a kernel address is refused (%s)", t->name,
+		tap_ok(rc == KR_EIO, "task '%s': a kernel address is refused (%s)", t->name,
 		      kr_error(r));
 		rc = kr_task_user_read(r, t->addr, KR_USER_TOP - 8, code, 16);
-		check(rc == KR_EIO, "task '%s': a read across the user top is refused", t->name);
+		tap_ok(rc == KR_EIO, "task '%s': a read across the user top is refused", t->name);
 	}
 	struct kr_context ctx;
 	rc = kr_task_context(r, s->tasks[0].addr + 8, &ctx);
-	check(rc != 0, "a bogus task address gives an error (%s)", kr_error(r));
+	tap_ok(rc != 0, "a bogus task address gives an error (%s)", kr_error(r));
 	rc = kr_task_user_read(r, 0xdead0000, 0x1000, &ctx, 8);
-	check(rc != 0, "a non-kernel task address gives an error (%s)", kr_error(r));
+	tap_ok(rc != 0, "a non-kernel task address gives an error (%s)", kr_error(r));
 
 	synthetic(argv[3]);
 	kr_snapshot_free(s);
 	kr_reader_free(r);
 	kr_mem_close(mem);
 	kr_elf_close(elf);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

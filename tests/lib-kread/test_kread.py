@@ -28,7 +28,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import vm  # noqa: E402
+from tap import Tap  # noqa: E402
 
 ROOT = vm.ROOT
 KDBG = os.path.join(ROOT, "kdbg/bin/kdbg")
@@ -46,26 +48,7 @@ STATES = {"Inactive", "Ready", "Running", "BlockedSend", "BlockedRecv", "Blocked
           "BlockedNotification", "Faulted"}
 
 
-class TAP:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, cond, what, detail=""):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, what), flush=True)
-        if not cond:
-            self.failed += 1
-            for line in str(detail).splitlines()[:40]:
-                print("#   " + line)
-        return cond
-
-    def note(self, text):
-        for line in text.splitlines():
-            print("# " + line, flush=True)
-
-
-T = TAP()
+T = Tap(detail_lines=40)
 
 
 def run(argv, **kw):
@@ -525,8 +508,7 @@ def main():
         arches = [sys.argv[sys.argv.index("--arch") + 1]]
     for a in arches:
         test_arch(a, keep)
-    print("%d passed, %d failed" % (T.n - T.failed, T.failed))
-    sys.exit(1 if T.failed else 0)
+    sys.exit(T.done())
 
 
 if __name__ == "__main__":

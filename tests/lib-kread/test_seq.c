@@ -9,6 +9,7 @@
  * Uses kread's private layout (internal.h) to find the fields: the test
  * checks the library, so it may look inside it.
  */
+#include "../lib/tap.h"
 #include "internal.h"
 
 #include <stdio.h>
@@ -56,15 +57,11 @@ static int read_cb(void *p, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-static int n, failed;
-
+/* One check; kread's error (if any) says why it failed. */
 static void check(bool ok, const char *what, const char *detail)
 {
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok) {
-		failed++;
-		printf("#   %s\n", detail);
-	}
+	if (!tap_ok(ok, "%s", what) && *detail)
+		tap_diag("%s", detail);
 }
 
 int main(int argc, char **argv)
@@ -78,13 +75,13 @@ int main(int argc, char **argv)
 	}
 	if (kr_elf_open(argv[1], &elf, err, sizeof(err)) ||
 	    kr_mem_open_core(argv[2], &core, err, sizeof(err))) {
-		printf("not ok 1 - open: %s\n", err);
-		return 1;
+		tap_ok(false, "open: %s", err);
+		return tap_done();
 	}
 	const struct kr_layout *L = &elf->L;
 	if (!L->dbg.present || !L->dbg.seq.ok || !L->dbg.ready.ok) {
-		printf("ok 1 - seqlock # SKIP the kernel has no struct kernel_debug (seq, ready) yet\n");
-		return 0;
+		tap_ok(true, "seqlock # SKIP the kernel has no struct kernel_debug (seq, ready) yet");
+		return tap_done();
 	}
 	struct ctx c = { .core = core };
 	struct kr_reader *r;
@@ -141,5 +138,5 @@ int main(int argc, char **argv)
 	kr_mem_close(cb);
 	kr_mem_close(core);
 	kr_elf_close(elf);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -99,25 +99,3 @@ class Console:
         except ProcessLookupError:
             pass
         self.proc.wait()
-
-
-class Tap:
-    """Minimal TAP writer: t.check(cond, "what", detail_on_failure)."""
-
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, cond, what, detail=""):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-            for line in str(detail).splitlines()[-30:]:
-                print("# " + line)
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, what),
-              flush=True)
-        return cond
-
-    def done(self):
-        print("1..%d" % self.n)
-        return 1 if self.failed else 0

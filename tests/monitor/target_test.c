@@ -12,6 +12,7 @@
  * a hang: each call is timed against the QMP timeout plus slack.
  */
 #define _GNU_SOURCE
+#include "../lib/tap.h"
 #include "memmap.h"
 #include "qmp.h"
 #include "target.h"
@@ -29,22 +30,6 @@
 #include <unistd.h>
 
 #define REGS_GAP_MS 300   /* target_registers caches for 250 ms */
-
-static int ntests, nfailed;
-
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	printf("%s %d - ", ok ? "ok" : "not ok", ++ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		nfailed++;
-}
 
 static double now_s(void)
 {
@@ -136,39 +121,39 @@ static void test_good(void)
 
 	start_fake("chatty", NULL);
 	t = new_target(sock, 1000, PREF_AUTO);
-	check(t && connect_within(t, 3, &took), "good peer: connects (%.0f ms)", took * 1000);
+	tap_ok(t && connect_within(t, 3, &took), "good peer: connects (%.0f ms)", took * 1000);
 	if (!t)
 		return;
-	check(!strcmp(target_run_state(t), "running"), "good peer: run state running (%s)",
+	tap_ok(!strcmp(target_run_state(t), "running"), "good peer: run state running (%s)",
 	      target_run_state(t));
-	check(!strcmp(target_accel(t), "tcg"), "good peer: accelerator tcg (%s)", target_accel(t));
-	check(target_mem_mode(t) == MEM_QMP, "good peer: no shared RAM, no gpa2hva -> QMP reads (%s; %s)",
+	tap_ok(!strcmp(target_accel(t), "tcg"), "good peer: accelerator tcg (%s)", target_accel(t));
+	tap_ok(target_mem_mode(t) == MEM_QMP, "good peer: no shared RAM, no gpa2hva -> QMP reads (%s; %s)",
 	      target_mem_mode_name(t), target_message(t));
-	check(!strcmp(target_mem_mode_name(t), "QMP pmemsave"), "good peer: pmemsave reaches our file");
+	tap_ok(!strcmp(target_mem_mode_name(t), "QMP pmemsave"), "good peer: pmemsave reaches our file");
 
 	/* Reads: the fake's guest byte at A is A & 0xff, across chunk edges. */
 	unsigned char buf[200000];
 	bool ok = target_mem(t) && kr_mem_read_phys(target_mem(t), 0x10fff0, buf, sizeof buf) == 0;
 	for (size_t i = 0; ok && i < sizeof buf; i++)
 		ok = buf[i] == ((0x10fff0 + i) & 0xff);
-	check(ok, "good peer: QMP read of 200000 bytes across chunks is exact");
+	tap_ok(ok, "good peer: QMP read of 200000 bytes across chunks is exact");
 	ok = target_mem(t) && kr_mem_read_phys(target_mem(t), 0x1003, buf, 13) == 0;
 	for (size_t i = 0; ok && i < 13; i++)
 		ok = buf[i] == ((0x1003 + i) & 0xff);
-	check(ok, "good peer: small unaligned QMP read is exact");
+	tap_ok(ok, "good peer: small unaligned QMP read is exact");
 
 	n = target_registers(t, regs, 64);
-	check(n >= 20 && !strcmp(regs[0].name, "RIP") && regs[0].value == 0xffffffff8020ab72ull &&
+	tap_ok(n >= 20 && !strcmp(regs[0].name, "RIP") && regs[0].value == 0xffffffff8020ab72ull &&
 	      !strcmp(regs[1].name, "RSP"), "good peer: registers parsed (%d, first %s)", n,
 	      n ? regs[0].name : "-");
 	bool r8 = false;
 	for (int i = 0; i < n; i++)
 		r8 |= !strcmp(regs[i].name, "R8") && regs[i].value == 8;
-	check(r8, "good peer: 'R8 =' parsed");
+	tap_ok(r8, "good peer: 'R8 =' parsed");
 
-	check(target_pause(t) == 0 && !strcmp(target_run_state(t), "paused"), "good peer: pause");
-	check(target_continue(t) == 0 && !strcmp(target_run_state(t), "running"), "good peer: continue");
-	check(target_reset(t) == 0, "good peer: reset");
+	tap_ok(target_pause(t) == 0 && !strcmp(target_run_state(t), "paused"), "good peer: pause");
+	tap_ok(target_continue(t) == 0 && !strcmp(target_run_state(t), "running"), "good peer: continue");
+	tap_ok(target_reset(t) == 0, "good peer: reset");
 	sleep_ms(50);
 	target_poll(t);
 	n = target_events(t, &ev);
@@ -178,14 +163,14 @@ static void test_good(void)
 		reset |= !strcmp(ev[i].name, "RESET") && has(ev[i].detail, "host-qmp-system-reset");
 		tick |= !strcmp(ev[i].name, "FAKE_TICK");
 	}
-	check(stop && reset && tick, "good peer: events recorded, interleaved ones too (%d)", n);
+	tap_ok(stop && reset && tick, "good peer: events recorded, interleaved ones too (%d)", n);
 
 	/* A snapshot of memory that is not a kernel: an error, not a crash. */
 	struct kr_snapshot_opts so = { .log_max = 4096, .caps = true, .check_seq = true };
 	struct kr_snapshot *s = NULL;
 	double t0 = now_s();
 	int rc = target_snapshot(t, &so, &s);
-	check(rc != KR_OK || s, "good peer: snapshot of garbage memory returns (%d in %.0f ms: %s)", rc,
+	tap_ok(rc != KR_OK || s, "good peer: snapshot of garbage memory returns (%d in %.0f ms: %s)", rc,
 	      (now_s() - t0) * 1000, target_message(t));
 	kr_snapshot_free(s);
 	target_free(t);
@@ -204,7 +189,7 @@ static void test_bad_after_handshake(const char *mode, const char *extra, const 
 	start_fake(mode, extra);
 	t = new_target(sock, timeout_ms, PREF_QMP);
 	if (!t) {
-		check(false, "%s: target_new", mode);
+		tap_ok(false, "%s: target_new", mode);
 		return;
 	}
 	/* The handshake itself runs commands (status, discovery): the problem
@@ -221,11 +206,11 @@ static void test_bad_after_handshake(const char *mode, const char *extra, const 
 			sleep_ms(REGS_GAP_MS);
 		}
 	}
-	check(!target_connected(t) && has(target_message(t), want),
+	tap_ok(!target_connected(t) && has(target_message(t), want),
 	      "%s: disconnected with a clear message ('%s')", mode, target_message(t));
-	check(took < timeout_ms / 1000.0 * 4 + 0.5, "%s: the failing call returned in %.0f ms "
+	tap_ok(took < timeout_ms / 1000.0 * 4 + 0.5, "%s: the failing call returned in %.0f ms "
 	      "(timeout %d ms)", mode, took * 1000, timeout_ms);
-	check(!strcmp(target_run_state(t), "disconnected"), "%s: run state disconnected", mode);
+	tap_ok(!strcmp(target_run_state(t), "disconnected"), "%s: run state disconnected", mode);
 	target_free(t);
 }
 
@@ -237,15 +222,15 @@ static void test_bad_handshake(const char *mode, const char *want, int timeout_m
 	start_fake(mode, NULL);
 	t = new_target(sock, timeout_ms, PREF_AUTO);
 	if (!t) {
-		check(false, "%s: target_new", mode);
+		tap_ok(false, "%s: target_new", mode);
 		return;
 	}
 	double t0 = now_s();
 	bool c = target_poll(t);
 	took = now_s() - t0;
-	check(!c && has(target_message(t), want), "%s: refused with a clear message ('%s')", mode,
+	tap_ok(!c && has(target_message(t), want), "%s: refused with a clear message ('%s')", mode,
 	      target_message(t));
-	check(took < timeout_ms / 1000.0 + 0.5, "%s: returned in %.0f ms (timeout %d ms)", mode,
+	tap_ok(took < timeout_ms / 1000.0 + 0.5, "%s: returned in %.0f ms (timeout %d ms)", mode,
 	      took * 1000, timeout_ms);
 	target_free(t);
 }
@@ -258,15 +243,15 @@ static void test_wrongtypes(void)
 	start_fake("wrongtypes", NULL);
 	t = new_target(sock, 1000, PREF_AUTO);
 	bool c = t && target_poll(t);
-	check(c, "wrongtypes: still connected (replies are well-formed JSON)");
+	tap_ok(c, "wrongtypes: still connected (replies are well-formed JSON)");
 	if (!t)
 		return;
-	check(!strcmp(target_run_state(t), "unknown"), "wrongtypes: run state unknown (%s)",
+	tap_ok(!strcmp(target_run_state(t), "unknown"), "wrongtypes: run state unknown (%s)",
 	      target_run_state(t));
-	check(target_mem_mode(t) == MEM_NONE || target_mem_mode(t) == MEM_QMP,
+	tap_ok(target_mem_mode(t) == MEM_NONE || target_mem_mode(t) == MEM_QMP,
 	      "wrongtypes: memory %s: %s", target_mem_mode_name(t), target_message(t));
-	check(target_registers(t, regs, 8) == 0, "wrongtypes: registers none");
-	check(target_pause(t) == 0, "wrongtypes: stop's odd return is ignored");
+	tap_ok(target_registers(t, regs, 8) == 0, "wrongtypes: registers none");
+	tap_ok(target_pause(t) == 0, "wrongtypes: stop's odd return is ignored");
 	target_free(t);
 }
 
@@ -276,15 +261,15 @@ static void test_forced_modes(void)
 
 	start_fake("good", NULL);
 	t = new_target(sock, 1000, PREF_SHARED);
-	check(t && target_poll(t) && target_mem_mode(t) == MEM_NONE &&
+	tap_ok(t && target_poll(t) && target_mem_mode(t) == MEM_NONE &&
 	      has(target_message(t), "no shared RAM") && has(target_message(t), "share=on"),
 	      "--mem shared without shared RAM: '%s'", t ? target_message(t) : "");
 	struct kr_snapshot_opts so = { .log_max = 0 };
 	struct kr_snapshot *s;
-	check(t && target_snapshot(t, &so, &s) == KR_EIO, "--mem shared: snapshot is KR_EIO");
+	tap_ok(t && target_snapshot(t, &so, &s) == KR_EIO, "--mem shared: snapshot is KR_EIO");
 	target_free(t);
 	t = new_target(sock, 1000, PREF_PROCESS);
-	check(t && target_poll(t) && target_mem_mode(t) == MEM_NONE &&
+	tap_ok(t && target_poll(t) && target_mem_mode(t) == MEM_NONE &&
 	      has(target_message(t), "gpa2hva"), "--mem process on a fake: '%s'",
 	      t ? target_message(t) : "");
 	target_free(t);
@@ -297,24 +282,24 @@ static void test_reconnect(void)
 
 	start_fake("good", NULL);
 	t = new_target(sock, 1000, PREF_AUTO);
-	check(t && connect_within(t, 3, NULL), "reconnect: first connection");
+	tap_ok(t && connect_within(t, 3, NULL), "reconnect: first connection");
 	if (!t)
 		return;
 	stop_fake();     /* the VM exits */
 	double t0 = now_s();
 	while (target_poll(t) && now_s() - t0 < 3)
 		sleep_ms(20);
-	check(!target_connected(t) && has(target_message(t), "closed") &&
+	tap_ok(!target_connected(t) && has(target_message(t), "closed") &&
 	      !strcmp(target_run_state(t), "disconnected") && !target_mem(t),
 	      "reconnect: peer gone -> '%s', memory source freed", target_message(t));
 	/* Polling a missing socket is cheap and never hangs. */
 	t0 = now_s();
 	for (int i = 0; i < 10; i++)
 		target_poll(t);
-	check(now_s() - t0 < 0.2, "reconnect: polling while away takes %.1f ms for 10 polls",
+	tap_ok(now_s() - t0 < 0.2, "reconnect: polling while away takes %.1f ms for 10 polls",
 	      (now_s() - t0) * 1000);
 	start_fake("good", NULL);
-	check(connect_within(t, 3, &took) && !strcmp(target_message(t), "reconnected") &&
+	tap_ok(connect_within(t, 3, &took) && !strcmp(target_message(t), "reconnected") &&
 	      target_mem(t), "reconnect: back after %.0f ms, message '%s', memory rediscovered",
 	      took * 1000, target_message(t));
 	target_free(t);
@@ -330,7 +315,7 @@ static void test_specs(void)
 	snprintf(spec, sizeof spec, "unix:%s", sock);
 	t = new_target(spec, 1000, PREF_AUTO);
 	bool c = t && connect_within(t, 3, NULL);
-	check(c && target_qemu_pid(t) == fake_pid, "unix:PATH connects; SO_PEERCRED pid %d (fake %d)",
+	tap_ok(c && target_qemu_pid(t) == fake_pid, "unix:PATH connects; SO_PEERCRED pid %d (fake %d)",
 	      c ? (int)target_qemu_pid(t) : 0, (int)fake_pid);
 	target_free(t);
 
@@ -348,21 +333,21 @@ static void test_specs(void)
 	chmod(kdbg, 0755);
 	setenv("KDBG_TREE", tree, 1);
 	t = new_target("libvirt:cairn-test", 1000, PREF_AUTO);
-	check(t && connect_within(t, 3, NULL), "libvirt:DOMAIN resolved through kdbg libvirt-qmp (%s)",
+	tap_ok(t && connect_within(t, 3, NULL), "libvirt:DOMAIN resolved through kdbg libvirt-qmp (%s)",
 	      t ? target_message(t) : "");
 	target_free(t);
 	t = new_target("libvirt:nosuch", 1000, PREF_AUTO);
-	check(t && !target_poll(t) && has(target_message(t), "domain 'nosuch' not found"),
+	tap_ok(t && !target_poll(t) && has(target_message(t), "domain 'nosuch' not found"),
 	      "libvirt: unknown domain: '%s'", t ? target_message(t) : "");
 	target_free(t);
 	unsetenv("KDBG_TREE");
 
 	t = new_target("127.0.0.1:1", 500, PREF_AUTO);
-	check(t && !target_poll(t) && has(target_message(t), "refused"),
+	tap_ok(t && !target_poll(t) && has(target_message(t), "refused"),
 	      "HOST:PORT with nobody listening: '%s'", t ? target_message(t) : "");
 	target_free(t);
 	t = new_target("/nonexistent/qmp.sock", 500, PREF_AUTO);
-	check(t && !target_poll(t) && has(target_message(t), "No such file"),
+	tap_ok(t && !target_poll(t) && has(target_message(t), "No such file"),
 	      "missing socket: '%s'", t ? target_message(t) : "");
 	target_free(t);
 }
@@ -441,12 +426,12 @@ static int run_real(const char *spec, const char *mode)
 	double took = 0;
 
 	if (!t) {
-		check(false, "%s: target_new", mode);
+		tap_ok(false, "%s: target_new", mode);
 		return 1;
 	}
-	check(connect_within(t, 10, &took), "%s: connected in %.0f ms (%s)", mode, took * 1000,
+	tap_ok(connect_within(t, 10, &took), "%s: connected in %.0f ms (%s)", mode, took * 1000,
 	      target_message(t));
-	check(target_mem_mode(t) == want, "%s: memory mode %s from %s (%s)", mode,
+	tap_ok(target_mem_mode(t) == want, "%s: memory mode %s from %s (%s)", mode,
 	      target_mem_mode_name(t), target_mem_source(t), target_message(t));
 	if (!target_mem(t))
 		goto out;
@@ -468,7 +453,7 @@ static int run_real(const char *spec, const char *mode)
 		for (char *d = c; *d; d++)
 			if (!isprint((unsigned char)*d))
 				*d = '|';
-		check(rd && printable > 200, "%s: kernel_log (va 0x%llx, pa 0x%llx) reads as text: "
+		tap_ok(rd && printable > 200, "%s: kernel_log (va 0x%llx, pa 0x%llx) reads as text: "
 		      "'%.60s'", mode, (unsigned long long)va, (unsigned long long)pa, c);
 
 		/* 64 KiB read time, median of 9, from the kernel image. */
@@ -492,7 +477,7 @@ static int run_real(const char *spec, const char *mode)
 	struct kr_snapshot *s = NULL;
 	double t0 = now_s();
 	int rc = target_snapshot(t, &so, &s);
-	check(rc == KR_OK || rc == KR_ENOTREADY, "%s: snapshot: %d in %.1f ms, %d tasks (%s)", mode, rc,
+	tap_ok(rc == KR_OK || rc == KR_ENOTREADY, "%s: snapshot: %d in %.1f ms, %d tasks (%s)", mode, rc,
 	      (now_s() - t0) * 1000, s ? s->ntasks : 0, target_message(t));
 	kr_snapshot_free(s);
 	struct target_stats st;
@@ -509,9 +494,9 @@ static int run_real(const char *spec, const char *mode)
 
 	struct target_reg regs[64];
 	int n = target_registers(t, regs, 64);
-	check(n >= 10, "%s: %d registers, %s=0x%llx", mode, n, n ? regs[0].name : "-",
+	tap_ok(n >= 10, "%s: %d registers, %s=0x%llx", mode, n, n ? regs[0].name : "-",
 	      n ? (unsigned long long)regs[0].value : 0ull);
-	check(target_pause(t) == 0 && !strcmp(target_run_state(t), "paused") &&
+	tap_ok(target_pause(t) == 0 && !strcmp(target_run_state(t), "paused") &&
 	      target_continue(t) == 0 && !strcmp(target_run_state(t), "running"),
 	      "%s: pause and continue", mode);
 	if (want == MEM_SHARED) {
@@ -537,7 +522,7 @@ static int run_real(const char *spec, const char *mode)
 			target_stats(pt, &st);
 		}
 		nev = pt ? target_events(pt, &ev) : 0;
-		check(pt && ok == 5 && st.pauses == 5 && nev == nev0 &&
+		tap_ok(pt && ok == 5 && st.pauses == 5 && nev == nev0 &&
 		      !strcmp(target_run_state(pt), "running"),
 		      "%s: --pause: %d/5 snapshots, %llu pauses, %d new events, state %s", mode, ok,
 		      (unsigned long long)st.pauses, nev - nev0, pt ? target_run_state(pt) : "-");
@@ -556,7 +541,7 @@ static int run_real(const char *spec, const char *mode)
 				magic[0] = 0;
 			fclose(f);
 		}
-		check(rc == 0 && !memcmp(magic, "\177ELF", 4) && !strcmp(target_run_state(t), "running"),
+		tap_ok(rc == 0 && !memcmp(magic, "\177ELF", 4) && !strcmp(target_run_state(t), "running"),
 		      "%s: target_dump wrote an ELF core in %.0f ms (%s), VM still running",
 		      mode, (now_s() - t0) * 1000, rc == 0 ? path : target_message(t));
 		if (rc == 0)
@@ -575,18 +560,18 @@ static int run_noshared(const char *spec)
 {
 	struct target *t = new_target(spec, 2000, PREF_SHARED);
 	bool c = t && connect_within(t, 10, NULL);
-	check(c && target_mem_mode(t) == MEM_NONE && has(target_message(t), "no shared RAM") &&
+	tap_ok(c && target_mem_mode(t) == MEM_NONE && has(target_message(t), "no shared RAM") &&
 	      has(target_message(t), "share=on"), "noshared: --mem shared refused: '%s'",
 	      t ? target_message(t) : "");
 	target_free(t);
 	t = new_target(spec, 2000, PREF_AUTO);
 	c = t && connect_within(t, 10, NULL);
-	check(c && target_mem_mode(t) == MEM_PROCESS, "noshared: auto picks %s from RAM block %s",
+	tap_ok(c && target_mem_mode(t) == MEM_PROCESS, "noshared: auto picks %s from RAM block %s",
 	      t ? target_mem_mode_name(t) : "-", t ? target_mem_source(t) : "-");
 	struct kr_snapshot_opts so = { .log_max = 4096, .caps = true, .check_seq = true };
 	struct kr_snapshot *s = NULL;
 	int rc = c ? target_snapshot(t, &so, &s) : KR_EIO;
-	check(rc == KR_OK, "noshared: snapshot through process_vm_readv: %d, %d tasks", rc,
+	tap_ok(rc == KR_OK, "noshared: snapshot through process_vm_readv: %d, %d tasks", rc,
 	      s ? s->ntasks : 0);
 	kr_snapshot_free(s);
 	target_free(t);
@@ -604,18 +589,18 @@ static int run_restart(const char *spec, const char *restart_cmd)
 	pid_t pid;
 
 	if (!t || !connect_within(t, 10, NULL)) {
-		check(false, "restart: connect (%s)", t ? target_message(t) : "");
+		tap_ok(false, "restart: connect (%s)", t ? target_message(t) : "");
 		return 1;
 	}
 	pid = target_qemu_pid(t);
-	check(pid > 0, "restart: QEMU pid %d from SO_PEERCRED", (int)pid);
+	tap_ok(pid > 0, "restart: QEMU pid %d from SO_PEERCRED", (int)pid);
 	if (pid <= 0)
 		return 1;
 	kill(pid, SIGSTOP);
 	t0 = now_s();
 	int n = target_registers(t, regs, 8);
 	took = now_s() - t0;
-	check(n == 0 && has(target_message(t), "timed out") && took < 1.5,
+	tap_ok(n == 0 && has(target_message(t), "timed out") && took < 1.5,
 	      "restart: a hung QEMU: '%s' after %.0f ms (timeout 1000)", target_message(t), took * 1000);
 	kill(pid, SIGKILL);
 	kill(pid, SIGCONT);
@@ -625,14 +610,14 @@ static int run_restart(const char *spec, const char *restart_cmd)
 	took = now_s() - t0;
 	t0 = now_s();
 	int rc = target_snapshot(t, &so, &s);
-	check(!target_connected(t) && rc == KR_EIO && now_s() - t0 < 0.1 && !target_mem(t),
+	tap_ok(!target_connected(t) && rc == KR_EIO && now_s() - t0 < 0.1 && !target_mem(t),
 	      "restart: killed QEMU -> disconnected (%s), snapshot %d at once", target_message(t), rc);
 	if (system(restart_cmd) != 0) {
-		check(false, "restart: %s", restart_cmd);
+		tap_ok(false, "restart: %s", restart_cmd);
 		return 1;
 	}
 	bool c = connect_within(t, 20, &took);
-	check(c && !strcmp(target_message(t), "reconnected") && target_mem_mode(t) == MEM_SHARED &&
+	tap_ok(c && !strcmp(target_message(t), "reconnected") && target_mem_mode(t) == MEM_SHARED &&
 	      target_qemu_pid(t) != pid, "restart: reconnected after %.0f ms, fresh discovery: %s, pid %d",
 	      took * 1000, target_mem_mode_name(t), (int)target_qemu_pid(t));
 	/* The new kernel may still be booting: wait for a snapshot. */
@@ -644,7 +629,7 @@ static int run_restart(const char *spec, const char *restart_cmd)
 			sleep_ms(100);
 		target_poll(t);
 	} while (rc != KR_OK && now_s() - t0 < 10);
-	check(rc == KR_OK, "restart: snapshot of the new VM: %d tasks", s ? s->ntasks : 0);
+	tap_ok(rc == KR_OK, "restart: snapshot of the new VM: %d tasks", s ? s->ntasks : 0);
 	kr_snapshot_free(s);
 	target_free(t);
 	return 0;
@@ -674,6 +659,5 @@ int main(int argc, char **argv)
 			"shared|process|qmp|noshared | restart SPEC ELF RESTART_CMD\n");
 		return 2;
 	}
-	printf("1..%d\n", ntests);
-	return nfailed ? 1 : 0;
+	return tap_done();
 }

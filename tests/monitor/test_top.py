@@ -15,7 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from console import Tap, elf_arch  # noqa: E402
+from console import elf_arch  # noqa: E402
+from tap import Tap  # noqa: E402
 from vmlib import ROOT, VM, Tmux  # noqa: E402
 
 T = Tap()

@@ -13,12 +13,10 @@ vm() { "$kdbg" vm "$@"; }
 arch=$("$tree/scripts/qemu-machine" --kernel "$build/cairn.elf" --print-arch) || exit 1
 # One domain per arch, each kept defined between runs (see below).
 name=cairn-check-$arch
-n=0; failed=0
+# shellcheck source=tests/lib/tap.sh
+. "$tree/tests/lib/tap.sh"
 tmux_sock=kdbg-vm-test-$$
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); printf '%s\n' "$2" | tail -15 | sed 's/^/# /'; echo "not ok $n - $1"; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "$3"; fi; }
-finish() { tmux -L "$tmux_sock" kill-server 2>/dev/null; vm destroy --name "$name" >/dev/null 2>&1; echo "1..$n"; exit $((failed > 0)); }
+finish() { tmux -L "$tmux_sock" kill-server 2>/dev/null; vm destroy --name "$name" >/dev/null 2>&1; tap_done; exit $?; }
 
 # A fixed port keeps the domain's definition the same from run to run
 # (redefining costs ~40 s); another one only if it is taken.

@@ -18,7 +18,7 @@
 #include "slotalloc.h"
 #include "utalloc.h"
 
-/* Where rinit's child lives (DESIGN.md walkthrough). */
+/* Where rinit's child lives (the shell walkthrough: README.md, docs/design.md). */
 #define RINIT_CHILD_TASK_SLOT 249
 #define RINIT_CHILD_RECV_SLOT 254 /* the child's received caps land here */
 /* Task buffers of tasks sharing rinit's VSpace are mapped from here on,

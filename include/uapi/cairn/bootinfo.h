@@ -23,7 +23,7 @@
 #define CAIRN_BOOTINFO_MAGIC UINT64_C(0x4f464e49424e5243) /* "CRNBINFO" */
 #define CAIRN_BOOTINFO_VERSION 1
 
-/* Slots whose numbers the shell walkthrough relies on (DESIGN.md). */
+/* Slots whose numbers the shell walkthrough relies on (docs/design.md). */
 enum cairn_boot_slot {
 	CAIRN_SLOT_ROOT_CPOOL = 0,   /* rinit's root CPool itself */
 	CAIRN_SLOT_ROOT_TASK = 1,    /* rinit's own Task */

@@ -12,7 +12,7 @@
 #include "lineedit.h"
 #include "parse.h"
 #include "slotalloc.h"
-#include "tap.h"
+#include "../../lib/tap.h"
 #include "tokenize.h"
 
 /* ---- numbers ----------------------------------------------------------- */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "format.h"
-#include "tap.h"
+#include "../../lib/tap.h"
 
 static char buf[256];
 
@@ -14,7 +14,7 @@ static const char *odd_hh = "%hhd %hu";
 static const char *odd_unknown = "%y";
 static const char *odd_truncated = "tail %";
 
-#define CHECK(want, ...)                                                  \
+#define CHECK_FMT(want, ...)                                                  \
 	do {                                                              \
 		fmt_snprintf(buf, sizeof(buf), __VA_ARGS__);              \
 		tap_streq(buf, want, "format " #__VA_ARGS__);             \
@@ -30,41 +30,41 @@ int main(void)
 	char small[6];
 	int n;
 
-	CHECK("42", "%d", 42);
-	CHECK("-42", "%d", -42);
-	CHECK("-9223372036854775808", "%lld", (long long)INT64_MIN);
-	CHECK("18446744073709551615", "%llu", (unsigned long long)UINT64_MAX);
-	CHECK("ffffffff", "%x", 0xffffffffu);
-	CHECK("0XDEAD", "%#X", 0xdeadu);
-	CHECK("0x1f", "%#x", 31u);
-	CHECK("0", "%#x", 0u);
-	CHECK("017", "%#o", 15u);
-	CHECK("   42", "%5d", 42);
-	CHECK("42   |", "%-5d|", 42);
-	CHECK("00042", "%05d", 42);
-	CHECK("-0042", "%05d", -42);
-	CHECK("+7", "%+d", 7);
-	CHECK(" 7", "% d", 7);
-	CHECK("007", "%.3d", 7);
-	CHECK("", "%.0d", 0);
-	CHECK("  abc", "%5s", "abc");
-	CHECK("ab", "%.2s", "abc");
-	CHECK("ab   |", "%-5.2s|", "abc");
-	CHECK("  x", "%*s", 3, "x");
-	CHECK("x  |", "%*s|", -3, "x");
-	CHECK("ab", "%.*s", 2, "abcdef");
-	CHECK("(null)", "%s", (char *)NULL);
-	CHECK("c=Z", "c=%c", 'Z');
-	CHECK("100%", "%d%%", 100);
-	CHECK("0x0000000000001000", "%p", (void *)0x1000);
-	CHECK("-1 255 65535", "%hhd %hhu %hu", (signed char)-1, (unsigned char)255,
+	CHECK_FMT("42", "%d", 42);
+	CHECK_FMT("-42", "%d", -42);
+	CHECK_FMT("-9223372036854775808", "%lld", (long long)INT64_MIN);
+	CHECK_FMT("18446744073709551615", "%llu", (unsigned long long)UINT64_MAX);
+	CHECK_FMT("ffffffff", "%x", 0xffffffffu);
+	CHECK_FMT("0XDEAD", "%#X", 0xdeadu);
+	CHECK_FMT("0x1f", "%#x", 31u);
+	CHECK_FMT("0", "%#x", 0u);
+	CHECK_FMT("017", "%#o", 15u);
+	CHECK_FMT("   42", "%5d", 42);
+	CHECK_FMT("42   |", "%-5d|", 42);
+	CHECK_FMT("00042", "%05d", 42);
+	CHECK_FMT("-0042", "%05d", -42);
+	CHECK_FMT("+7", "%+d", 7);
+	CHECK_FMT(" 7", "% d", 7);
+	CHECK_FMT("007", "%.3d", 7);
+	CHECK_FMT("", "%.0d", 0);
+	CHECK_FMT("  abc", "%5s", "abc");
+	CHECK_FMT("ab", "%.2s", "abc");
+	CHECK_FMT("ab   |", "%-5.2s|", "abc");
+	CHECK_FMT("  x", "%*s", 3, "x");
+	CHECK_FMT("x  |", "%*s|", -3, "x");
+	CHECK_FMT("ab", "%.*s", 2, "abcdef");
+	CHECK_FMT("(null)", "%s", (char *)NULL);
+	CHECK_FMT("c=Z", "c=%c", 'Z');
+	CHECK_FMT("100%", "%d%%", 100);
+	CHECK_FMT("0x0000000000001000", "%p", (void *)0x1000);
+	CHECK_FMT("-1 255 65535", "%hhd %hhu %hu", (signed char)-1, (unsigned char)255,
 	      (unsigned short)65535);
-	CHECK("-1 65535", odd_hh, 255, 0x1ffff); /* values wider than the length */
-	CHECK("123456789012", "%zu", (size_t)123456789012ull);
-	CHECK("5 6", "%lu %ld", 5ul, 6l);
-	CHECK("%y", odd_unknown, 0);       /* unknown conversion shown as is */
-	CHECK("tail %", odd_truncated, 0); /* format ends after '%' */
-	CHECK("0x0000000000000000", "%p", (void *)0);
+	CHECK_FMT("-1 65535", odd_hh, 255, 0x1ffff); /* values wider than the length */
+	CHECK_FMT("123456789012", "%zu", (size_t)123456789012ull);
+	CHECK_FMT("5 6", "%lu %ld", 5ul, 6l);
+	CHECK_FMT("%y", odd_unknown, 0);       /* unknown conversion shown as is */
+	CHECK_FMT("tail %", odd_truncated, 0); /* format ends after '%' */
+	CHECK_FMT("0x0000000000000000", "%p", (void *)0);
 
 	/* Truncation: NUL-terminated, return value is the full length. */
 	n = fmt_snprintf(small, sizeof(small), "%s", "abcdefgh");

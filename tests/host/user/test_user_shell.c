@@ -8,7 +8,7 @@
 #include "chanmsg.h"
 #include "fake_sys.h"
 #include "shell.h"
-#include "tap.h"
+#include "../../lib/tap.h"
 
 static char out[16384];
 static struct shell sh;

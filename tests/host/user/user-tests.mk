@@ -31,7 +31,7 @@ USER_HOST_TESTS := $(USER_HOST_DIR)/test_user_parse $(USER_HOST_DIR)/test_user_p
 	$(USER_HOST_DIR)/test_user_shell
 
 USER_HOST_HEADERS := $(wildcard include/uapi/cairn/*.h user/lib/*.h user/rinit/*.h \
-	tests/host/user/*.h) $(USER_HOST_DIR)/gen/fake_syscalls.h $(GEN_SYSCALL_HEADERS)
+	tests/host/user/*.h) tests/lib/tap.h $(USER_HOST_DIR)/gen/fake_syscalls.h $(GEN_SYSCALL_HEADERS)
 
 $(USER_HOST_DIR)/test_user_parse: tests/host/user/test_user_parse.c user/lib/parse.c \
 		user/lib/slotalloc.c user/lib/bootinfo.c user/lib/elf.c user/rinit/tokenize.c user/rinit/lineedit.c $(USER_HOST_HEADERS)
