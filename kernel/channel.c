@@ -1,5 +1,5 @@
 /*
- * channel.c - channel IPC: send, receive, call and reply (see ipc.h).
+ * channel.c - channel IPC: send, receive, call and reply (see channel.h).
  *
  * A message goes straight to a waiting receiver when there is one;
  * otherwise into the channel's ring; when the ring is full the sender

@@ -1,5 +1,5 @@
 /*
- * vspace.c - address spaces through capabilities (see vspace_obj.h):
+ * vspace.c - address spaces through capabilities (see vspace.h):
  * the registry of live roots, map and unmap of pages and page tables,
  * and the capability core's hook for deleted memory caps.
  */
