@@ -147,11 +147,11 @@ SYSCALLS_H := include/uapi/cairn/syscalls.h
 GEN_SYSCALL_TOOL := scripts/gen-syscalls.py scripts/abi.py
 GEN_DIR := $(BUILD)/include/generated
 GEN_SYSCALL_HEADERS := $(GEN_DIR)/syscall_args.h $(GEN_DIR)/syscall_kernel.h \
-	$(GEN_DIR)/syscall_stubs.h
-$(GEN_DIR)/syscall_args.h $(GEN_DIR)/syscall_kernel.h: $(GEN_DIR)/syscall_%.h: $(SYSCALLS_H) \
-		$(GEN_SYSCALL_TOOL)
+	$(GEN_DIR)/syscall_numbers.h $(GEN_DIR)/syscall_stubs.h
+$(GEN_DIR)/syscall_args.h $(GEN_DIR)/syscall_kernel.h $(GEN_DIR)/syscall_numbers.h: \
+		$(GEN_DIR)/syscall_%.h: $(SYSCALLS_H) $(GEN_SYSCALL_TOOL)
 	$(call msg,GEN,$@)
-	$(Q)$(PYTHON) scripts/gen-syscalls.py $(if $(filter %args.h,$@),args,kernel) $(SYSCALLS_H) $@
+	$(Q)$(PYTHON) scripts/gen-syscalls.py $* $(SYSCALLS_H) $@
 $(GEN_DIR)/syscall_stubs.h $(GEN_DIR)/syscall_stubs.c: $(GEN_DIR)/syscall_stubs.%: $(SYSCALLS_H) \
 		user/lib/syscall.h $(GEN_SYSCALL_TOOL)
 	$(call msg,GEN,$@)

@@ -3,8 +3,13 @@
 #include "arch.h"
 #include "channel.h"
 #include "vspace.h"
+#include "sched_offsets.h"
 
 struct scheduler sched;
+_Static_assert(__builtin_offsetof(struct scheduler, current) == SCHED_CURRENT, "sched_offsets.h");
+_Static_assert(__builtin_offsetof(struct scheduler, resched) == SCHED_EXIT_FLAGS &&
+	       __builtin_offsetof(struct scheduler, switched) == SCHED_EXIT_FLAGS + 1,
+	       "sched_offsets.h");
 
 static void bitmap_set(unsigned prio)
 {
@@ -51,6 +56,7 @@ void sched_wake(struct task *t)
 	sched.current = NULL;
 	sched_make_ready(cur); /* preempted: to the back of its queue */
 	sched_switch_to(t);
+	sched.switched = true; /* the caller's exit is not the lean one */
 }
 
 void sched_dequeue(struct task *t)

@@ -91,6 +91,11 @@ int sys_task_set_regs(struct task *caller, const struct cairn_sys_task_set_regs_
 	if (!arch_context_sanitize(&c))
 		return CAIRN_ERR_RANGE; /* not a canonical user address */
 	t->ctx = c;
+	/* The lean system-call exit returns to where its caller entered
+	 * (AArch64 keeps ELR, SPSR and SP_EL0 in the CPU): a task that sets
+	 * its own registers leaves through the scheduler's exit instead. */
+	if (t == caller)
+		sched.resched = true;
 	return CAIRN_ERR_OK;
 }
 

@@ -1,13 +1,18 @@
 /*
- * syscall.c - system call dispatch: run the handler the generated
- * dispatcher picks (it checks the number and that unused argument words
- * are zero), store its error, and go back to user mode through the
- * scheduler. Also the lookups handlers share.
+ * syscall.c - system call dispatch. The entry assembly (trapentry.S,
+ * vectors.S) calls the generated table's entry for the number itself,
+ * on the argument words where it saved them, and returns to the caller
+ * with the handler's answer as its error unless the call changed what
+ * runs; then it comes here (kernel_syscall_exit), as do unknown numbers
+ * and the calls the IPC fastpath declines (kernel_syscall). Also the
+ * lookups handlers share.
  */
 #include "syscall.h"
 #include "mem.h"
 #include "sched.h"
 #include "fastpath.h"
+
+const syscall_fn syscall_table[CAIRN_SYS_COUNT] = SYSCALL_TABLE_INIT;
 
 int sys_null(struct task *caller)
 {
@@ -15,26 +20,33 @@ int sys_null(struct task *caller)
 	return CAIRN_ERR_OK;
 }
 
+/*
+ * After a call by `t`, when sched.resched or sched.switched says it
+ * changed what runs (the caller blocked, yielded or was destroyed, or
+ * woke a task that outranks it): store the error, if the caller still has a context and
+ * is not waiting for its answer, and schedule. 0 = the caller runs on
+ * (the lean exit); else its context, where the entry code stores the
+ * registers that stayed in the CPU before entering whatever runs now.
+ * A destroyed caller's context may take them too: no other object uses
+ * that memory before a later retype, which zeroes it.
+ */
+uint64_t kernel_syscall_exit(struct task *t, int err)
+{
+	sched.switched = false;
+	if (err != SYSCALL_BLOCKED && likely(t->hdr.state == OBJECT_LIVE))
+		task_set_error(t, err);
+	sched_schedule();
+	return likely(sched.current == t) ? 0 : (uint64_t)(uintptr_t)&t->ctx;
+}
+
+/* The whole call in C: for numbers the table has no entry for, and for
+ * CHAN_CALL and CHAN_REPLY_RECV when the fastpath declines them. */
 uint64_t kernel_syscall(struct arch_context *ctx)
 {
 	struct task *t = sched.current;
 	dassert(t && &t->ctx == ctx);
-
-	/*
-	 * (CHAN_CALL and CHAN_REPLY_RECV were offered to the fastpath by the
-	 * entry code first; here they take the full path.) The handler reads
-	 * the argument words where the entry code saved them. Results go to
-	 * the same registers (x86_64) or the next ones (AArch64), so a
-	 * handler reads its arguments before it sets a result.
-	 */
-	int err = syscall_dispatch(arch_syscall_number(ctx), t, arch_syscall_args(ctx));
-	/* The call may have destroyed the caller (deleting its last cap). */
-	if (err != SYSCALL_BLOCKED && likely(t->hdr.state == OBJECT_LIVE))
-		task_set_error(t, err);
-	sched_schedule();
-	/* A destroyed caller's context may take its registers too: no other
-	 * object uses that memory before a later retype, which zeroes it. */
-	return likely(sched.current == t) ? 0 : (uint64_t)(uintptr_t)ctx;
+	return kernel_syscall_exit(t, syscall_dispatch(arch_syscall_number(ctx), t,
+						       arch_syscall_args(ctx)));
 }
 
 /* Depth 0 means "one level of the root pool": its guard plus radix. */

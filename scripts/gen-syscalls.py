@@ -4,6 +4,8 @@
     gen-syscalls.py args   SYSCALLS_H OUT.h          argument/result structs
     gen-syscalls.py kernel SYSCALLS_H OUT.h          handler prototypes, result
                                                      setters, the dispatcher
+    gen-syscalls.py numbers SYSCALLS_H OUT.h         the numbers as #defines, for
+                                                     the entry assembly
     gen-syscalls.py check  SYSCALLS_H TREE           each handler is where its
                                                      section says
     gen-syscalls.py user   SYSCALLS_H ULIB_SYSCALL_H OUT.h
@@ -25,10 +27,16 @@ this script makes
   cairn_sys_NAME_args *arg)`, in the file the list's section names
   (`check` fails the build otherwise: the rule for where handlers live);
 - the dispatcher: a table indexed by the number, of one small function
-  per call that refuses nonzero unused argument words and calls the
-  handler on the saved words in place (a table rather than a `switch`:
-  the handlers' calls stay out of kernel_syscall, which then needs fewer
-  saved registers; every call but the null one came out faster);
+  per call that calls the handler on the saved words in place (a jump,
+  once compiled), which the entry assembly calls directly (a table
+  rather than a `switch`: a generated `switch` was faster for the null
+  call but slower for AArch64's calls that switch tasks). Argument words
+  a call does not use are ignored, as seL4 and Linux ignore them: the
+  check cost every call 4-7 instructions in the kernel and 1-6 in its
+  stub; a later argument comes with a new call number or a flag bit in
+  a word whose unknown bits are refused;
+- `generated/syscall_numbers.h`: the numbers as #defines
+  (CAIRN_SYSNR_NAME, CAIRN_SYSNR_COUNT), which assembly can include;
 - result setters `sys_result_NAME_WORD(task, value)` for register results;
 - user/lib's stubs: `cairn_NAME(...)` for every call, except those that
   user/lib/syscall.h lists in CAIRN_HAND_WRAPPED (they marshal through the
@@ -89,16 +97,6 @@ def gen_args(calls):
     return out
 
 
-def unused_words_check(c, words, indent):
-    """C lines refusing a call whose unused argument words are not 0 (the
-    ABI's rule), the kernel's and the fake's alike."""
-    unused = ["%s[%d]" % (words, i) for i in range(len(c.args), 6)]
-    if not unused:
-        return []
-    return ["%sif (%s)" % (indent, " | ".join(unused)),
-            "%s\treturn CAIRN_ERR_INVALID_ARGUMENT;" % indent]
-
-
 def handler_signature(c):
     if c.args:
         return "int sys_%s(struct task *caller, const struct cairn_sys_%s_args *arg)" % (
@@ -155,15 +153,13 @@ def gen_kernel(calls):
                 out.append("\ttask_set_result(t, %d + i, v);" % w.index)
                 out.append("}")
     out += ["",
-            "/* Each call's entry in the dispatch table: argument words a call",
-            " * does not use must be 0 (the ABI's rule, so that they can be",
-            " * given meaning later), then its handler on the words by name. */",
-            "typedef int (*syscall_checked_fn)(struct task *caller, const uint64_t *w);"]
+            "/* Each call's entry in the dispatch table: its handler on the",
+            " * words by name (argument words a call does not use are ignored). */",
+            "typedef int (*syscall_fn)(struct task *caller, const uint64_t *w);"]
     for c in sorted(calls, key=lambda c: c.number):
-        out.append("static inline int syscall_checked_%s(struct task *caller, const uint64_t *w)"
+        out.append("static inline int syscall_handle_%s(struct task *caller, const uint64_t *w)"
                    % c.lower)
         out.append("{")
-        out += unused_words_check(c, "w", "\t")
         if c.args:
             out.append("\treturn sys_%s(caller, (const struct cairn_sys_%s_args *)w);"
                        % (c.lower, c.lower))
@@ -172,14 +168,18 @@ def gen_kernel(calls):
             out.append("\treturn sys_%s(caller);" % c.lower)
         out.append("}")
     out += ["",
-            "static const syscall_checked_fn syscall_table[CAIRN_SYS_COUNT] = {"]
+            "/* The table, indexed by number: the entry assembly calls",
+            " * syscall_table[nr](caller, words) itself; kernel/syscall.c defines",
+            " * it with SYSCALL_TABLE_INIT. Every number below CAIRN_SYS_COUNT has",
+            " * an entry (abi.py checks there are no gaps). */",
+            "extern const syscall_fn syscall_table[CAIRN_SYS_COUNT];",
+            "#define SYSCALL_TABLE_INIT { \\"]
     for c in sorted(calls, key=lambda c: c.number):
-        out.append("\t[CAIRN_SYS_%s] = syscall_checked_%s," % (c.name, c.lower))
-    out += ["};",
+        out.append("\t[CAIRN_SYS_%s] = syscall_handle_%s, \\" % (c.name, c.lower))
+    out += ["}",
             "",
             "/* Run call `nr` for `caller` on its argument words w[0..5], read in",
-            " * place. Every number below CAIRN_SYS_COUNT has an entry (abi.py",
-            " * checks there are no gaps). */",
+            " * place (the C path: unknown numbers, and the fastpath's declines). */",
             "static inline int syscall_dispatch(uint64_t nr, struct task *caller,",
             "\t\t\t\t   const uint64_t *w)",
             "{",
@@ -187,6 +187,15 @@ def gen_kernel(calls):
             "\t\treturn CAIRN_ERR_INVALID_ARGUMENT;",
             "\treturn syscall_table[nr](caller, w);",
             "}", "", "#endif", ""]
+    return out
+
+
+def gen_numbers(calls):
+    """The numbers for assembly, which cannot read the ABI header's enum."""
+    out = [HEADER, "#ifndef CAIRN_GEN_SYSCALL_NUMBERS_H", "#define CAIRN_GEN_SYSCALL_NUMBERS_H", ""]
+    for c in sorted(calls, key=lambda c: c.number):
+        out.append("#define CAIRN_SYSNR_%s %d" % (c.name, c.number))
+    out += ["#define CAIRN_SYSNR_COUNT %d" % len(calls), "", "#endif", ""]
     return out
 
 
@@ -265,7 +274,7 @@ def gen_fake(calls):
     out = [HEADER,
            "/*",
            " * The host tests' kernel: user/lib's stubs call arch_syscall(), which",
-           " * checks the words as the kernel does and calls fake_NAME(). Each",
+           " * decodes the words as the kernel does and calls fake_NAME(). Each",
            " * default fake_NAME logs the call and returns 0 (or the error fake_fail",
            " * asked for); fake_sys.c overrides the ones it models.",
            " */",
@@ -289,7 +298,6 @@ def gen_fake(calls):
             "\tswitch (nr) {"]
     for c in sorted(calls, key=lambda c: c.number):
         out.append("\tcase CAIRN_SYS_%s:" % c.name)
-        out += unused_words_check(c, "a", "\t\t")
         if c.args:
             out.append("\t\treturn (uint64_t)fake_%s((const struct cairn_sys_%s_args *)a, r);"
                        % (c.lower, c.lower))
@@ -338,6 +346,8 @@ def main(argv):
         write(argv[3], gen_args(calls))
     elif mode == "kernel" and len(argv) == 4:
         write(argv[3], gen_kernel(calls))
+    elif mode == "numbers" and len(argv) == 4:
+        write(argv[3], gen_numbers(calls))
     elif mode == "check" and len(argv) == 4:
         check_handlers(calls, argv[3])
     elif mode == "user" and len(argv) == 5:

@@ -23,7 +23,6 @@ _Static_assert(__builtin_offsetof(struct arch_context, esr) == CTX_ESR, "context
 _Static_assert(__builtin_offsetof(struct arch_context, vector) == CTX_VECTOR, "context layout");
 _Static_assert(__builtin_offsetof(struct arch_context, far) == CTX_FAR, "context layout");
 _Static_assert(sizeof(struct arch_context) == CTX_SIZE && CTX_SIZE % 16 == 0, "context size");
-_Static_assert(CAIRN_SYS_CHAN_CALL == 19 && CAIRN_SYS_CHAN_REPLY_RECV == 21, "vectors.S numbers");
 
 void user_mode_init(void)
 {

@@ -24,8 +24,8 @@
 #include "arch_context.h"
 #include "cpu_local.h"
 
-#define SYS_CHAN_CALL 19          /* enum cairn_syscall (static asserts in user.c) */
-#define SYS_CHAN_REPLY_RECV 21
+#include "sched_offsets.h"
+#include <generated/syscall_numbers.h>
 
 /* Store x0..x17 at [sp], as struct arch_context has them. */
 .macro SAVE_X0_X17
@@ -105,11 +105,11 @@
 	str x12, [\ctx, #CTX_TPIDR]
 .endm
 
-/* x0 = the context; continue on the (empty) kernel stack. Its top is
+/* \ctx = the context; continue on the (empty) kernel stack. Its top is
  * page aligned (linker.ld checks), so adrp alone finds it. Then seq
  * odd (it is at the stack top): inside the kernel. Uses x9, x10. */
-.macro TO_KERNEL_STACK
-	mov x0, sp
+.macro TO_KERNEL_STACK ctx
+	mov \ctx, sp
 	adrp x9, kernel_stack_top
 	mov sp, x9
 	ldr x10, [sp]
@@ -188,23 +188,70 @@ el0_sync:
 	 * x19-x28 (callee-saved in C) and TPIDR_EL0 (the kernel does not
 	 * touch it) stay in the CPU; the rest is stored by SAVE_USER_REST
 	 * for faults and the fastpath, or by the exit when a call switches
-	 * to another task.
+	 * to another task. ESR and the exception class go into the context
+	 * for faults only: nothing reads them for a system call.
 	 */
 	SAVE_USER_SYSCALL
 	mrs x13, esr_el1
 	lsr x14, x13, #ESR_EC_SHIFT
-	stp x13, x14, [sp, #CTX_ESR]    /* esr, vector */
 	cmp x14, #EC_SVC64
 	b.ne 6f
 	/* The IPC fastpath first (kernel/fastpath.c), for its two calls. */
-	cmp x8, #SYS_CHAN_CALL
+	cmp x8, #CAIRN_SYSNR_CHAN_CALL
 	b.eq 3f
-	cmp x8, #SYS_CHAN_REPLY_RECV
+	cmp x8, #CAIRN_SYSNR_CHAN_REPLY_RECV
 	b.eq 4f
-	TO_KERNEL_STACK
+	/*
+	 * Every other call. The table's entry for the number runs the
+	 * handler on the argument words where they were just saved
+	 * (kernel/syscall.c). If sched.resched and sched.switched are then
+	 * clear the caller runs on, and the handler's answer is its error; else
+	 * kernel_syscall_exit decides, and when it switches to another task
+	 * the registers left in the CPU are stored in the caller's context
+	 * first. x19 (saved above) keeps the caller across the handler.
+	 */
+	TO_KERNEL_STACK x1              /* x1: the argument words, in place */
+	cmp x8, #CAIRN_SYSNR_COUNT
+	b.hs 7f
+	ldr x9, =sched
+	ldr x19, [x9, #SCHED_CURRENT]
+	mov x0, x19
+	ldr x9, =syscall_table
+	ldr x9, [x9, x8, lsl #3]
 	mov x29, #0                     /* ends backtraces of kernel C code */
+	blr x9
+	ldr x9, =sched
+	ldrh w9, [x9, #SCHED_EXIT_FLAGS] /* resched, switched */
+	cbnz w9, 8f
+	mov w0, w0                      /* the error: an int, zero-extended */
+	/*
+	 * The lean exit: back to the caller, which the call did not switch
+	 * away from, with its error in x0. x20-x28 and TPIDR_EL0 still hold
+	 * its values, and ELR_EL1, SPSR_EL1 and SP_EL0 where it entered: the
+	 * kernel takes no exception while it runs a call, and a call that
+	 * rewrites its caller's registers (TASK_SET_REGS) sets
+	 * sched.resched, so that it leaves through syscall_return below.
+	 */
+	ldr x10, [sp]
+	add x10, x10, #1
+	stlr x10, [sp]                  /* seq even, after every change */
+	mrs x9, tpidr_el1
+	mov sp, x9
+	ldp x29, x30, [sp, #CTX_X29]
+	ldp x18, x19, [sp, #CTX_X18]
+	RESTORE_X2_X17
+	ldr x1, [sp, #8]
+	eret
+	/* An unknown number: the whole call in C. */
+7:	mov x0, x1
+	mov x29, #0
 	bl kernel_syscall
-	cbz x0, syscall_return          /* back to the caller, lean */
+	b 9f
+	/* The call changed what runs. */
+8:	mov w1, w0
+	mov x0, x19
+	bl kernel_syscall_exit
+9:	cbz x0, syscall_return          /* back to the caller, lean */
 	/* Switching away from the caller: keep what stayed in the CPU. */
 	SAVE_USER_REST x0
 	b return_to_user
@@ -212,20 +259,21 @@ el0_sync:
 	 * its calls save everything and leave through the full exit; on
 	 * failure the context is found again in TPIDR_EL1. */
 3:	SAVE_USER_REST sp
-	TO_KERNEL_STACK
+	TO_KERNEL_STACK x0
 	bl fastpath_call
 	tbnz w0, #0, return_to_user     /* a bool: only bit 0 is defined */
 	b 5f
 4:	SAVE_USER_REST sp
-	TO_KERNEL_STACK
+	TO_KERNEL_STACK x0
 	bl fastpath_reply_recv
 	tbnz w0, #0, return_to_user
 5:	mrs x0, tpidr_el1
 	mov x29, #0
 	bl kernel_syscall               /* everything is saved: its answer */
 	b return_to_user                /* does not matter */
-6:	SAVE_USER_REST sp
-	TO_KERNEL_STACK
+6:	stp x13, x14, [sp, #CTX_ESR]    /* esr, vector */
+	SAVE_USER_REST sp
+	TO_KERNEL_STACK x0
 el0_fault:
 	mrs x9, far_el1
 	str x9, [x0, #CTX_FAR]
@@ -237,7 +285,7 @@ el0_fault:
 	SAVE_USER
 	mov x13, #\kind
 	str x13, [sp, #CTX_VECTOR]
-	TO_KERNEL_STACK
+	TO_KERNEL_STACK x0
 	mov x29, #0
 	bl trap_from_user_async
 	b return_to_user
@@ -297,7 +345,7 @@ syscall_return:
 	msr spsr_el1, x11
 	msr sp_el0, x9
 	ldp x29, x30, [sp, #CTX_X29]
-	ldr x18, [sp, #CTX_X18]
+	ldp x18, x19, [sp, #CTX_X18]    /* x19: el0_sync kept the caller there */
 	RESTORE_X2_X17
 	ldp x0, x1, [sp, #16 * 0]
 	eret

@@ -18,14 +18,13 @@
  * `incq` each way (x86 keeps stores in order; the asm is not reordered).
  */
 #include "cpu_local.h"
+#include "sched_offsets.h"
+#include <generated/syscall_numbers.h>
 
 #define ERRCODE_VECTORS (1 << 8 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 13 | 1 << 14 | 1 << 17 | 1 << 21 | 1 << 29 | 1 << 30)
 #define FRAME_CS (8 * 18)          /* offset of cs in the saved frame */
 #define GDT_USER_DATA 0x1b
 #define GDT_USER_CODE 0x23
-#define ENTRY_SYSCALL 0x100
-#define SYS_CHAN_CALL 19          /* enum cairn_syscall (static asserts in user.c) */
-#define SYS_CHAN_REPLY_RECV 21
 #define CONTEXT_FRAME_SIZE (8 * 22) /* r15 .. ss: struct arch_context up to fs_base */
 
 /* struct arch_context, from the top down (arch_context.h). A system call
@@ -56,7 +55,7 @@
 	SAVE_OTHER_GPRS
 .endm
 
-.macro RESTORE_SYSCALL_GPRS
+.macro RESTORE_SYSCALL_ARGS
 	pop %rbp
 	pop %rdi
 	pop %rsi
@@ -64,6 +63,10 @@
 	pop %r10
 	pop %r8
 	pop %r9
+.endm
+
+.macro RESTORE_SYSCALL_GPRS
+	RESTORE_SYSCALL_ARGS
 	pop %rax
 .endm
 
@@ -83,6 +86,7 @@
 #define CTX_R13 16
 #define CTX_R12 24
 #define CTX_RBX 32
+#define CTX_RDI 64
 #define CTX_OTHER_GPRS (8 * 7)      /* r15 .. rcx: what SAVE_OTHER_GPRS pushes */
 
 	.text
@@ -140,27 +144,60 @@ syscall_entry:
 	push %r11                       /* rflags */
 	pushq $GDT_USER_CODE            /* cs */
 	push %rcx                       /* rip */
-	pushq $0                        /* error */
-	pushq $ENTRY_SYSCALL            /* vector */
+	sub $16, %rsp                   /* vector, error: for faults only */
 	SAVE_SYSCALL_GPRS
 	/* The IPC fastpath first (kernel/fastpath.c), for its two calls. */
-	cmp $SYS_CHAN_CALL, %eax
+	cmp $CAIRN_SYSNR_CHAN_CALL, %eax
 	je 3f
-	cmp $SYS_CHAN_REPLY_RECV, %eax
+	cmp $CAIRN_SYSNR_CHAN_REPLY_RECV, %eax
 	je 4f
 	/*
 	 * Every other call: rbx, r12-r15 stay in the CPU, where the C code
-	 * preserves them, and rcx/r11 are the call's to clobber. Unless the
-	 * call switches to another task, the lean exit below returns
-	 * without touching them; when it does switch, kernel_syscall names
-	 * the caller's context and they are stored there first.
+	 * preserves them, and rcx/r11 are the call's to clobber. The table's
+	 * entry for the number runs the handler on the argument words where
+	 * they were just saved (kernel/syscall.c). If sched.resched and
+	 * sched.switched are then clear the caller runs on, and the handler's answer is its error;
+	 * else kernel_syscall_exit decides, and when it switches to another
+	 * task the registers left in the CPU are stored in the caller's
+	 * context first.
 	 */
-	sub $CTX_OTHER_GPRS, %rsp
-	mov %rsp, %rdi
+	sub $CTX_OTHER_GPRS, %rsp        /* rsp = the context's base */
+	cmp $CAIRN_SYSNR_COUNT, %rax
+	jae 6f
+	lea CTX_RDI(%rsp), %rsi          /* the argument words, in place */
 	mov %gs:CPU_KERNEL_STACK, %rsp
+	mov sched+SCHED_CURRENT(%rip), %rdi
+	mov %rdi, %gs:CPU_SYSCALL_CALLER /* for kernel_syscall_exit */
 	xor %ebp, %ebp                  /* ends backtraces of kernel C code */
+	call *syscall_table(, %rax, 8)
+	cmpw $0, sched+SCHED_EXIT_FLAGS(%rip) /* resched, switched */
+	jne 7f
+	mov %eax, %eax                  /* the error: an int, zero-extended */
+	/*
+	 * The lean exit: back to the caller, which the call did not switch
+	 * away from, with its error in rax. rbx, r12-r15 still hold its
+	 * values; rcx and r11 are cleared rather than left with the kernel's.
+	 */
+	incq kernel_debug(%rip)         /* seq even: every change is done */
+	mov %gs:CPU_CONTEXT_BASE, %rsp
+	add $CTX_OTHER_GPRS, %rsp
+	xor %ecx, %ecx
+	xor %r11d, %r11d
+	RESTORE_SYSCALL_ARGS
+	add $24, %rsp                   /* rax (the error is in it), vector, error code */
+	swapgs
+	iretq
+	/* An unknown number: the whole call in C. */
+6:	mov %rsp, %rdi
+	mov %gs:CPU_KERNEL_STACK, %rsp
+	xor %ebp, %ebp
 	call kernel_syscall
-	test %rax, %rax
+	jmp 8f
+	/* The call changed what runs. */
+7:	mov %gs:CPU_SYSCALL_CALLER, %rdi
+	mov %eax, %esi
+	call kernel_syscall_exit
+8:	test %rax, %rax
 	jz syscall_return
 	mov %rbx, CTX_RBX(%rax)
 	mov %r12, CTX_R12(%rax)
@@ -190,9 +227,8 @@ syscall_entry:
 	jmp return_to_user               /* does not matter */
 
 /*
- * The lean exit: back to the task that made the call, which the call did
- * not switch away from. rbx, r12-r15 still hold its values; rcx and r11
- * are cleared rather than left with the kernel's.
+ * The lean exit from C: as above, with the error the C code stored in
+ * the caller's context.
  */
 syscall_return:
 	incq kernel_debug(%rip)         /* seq even: every change is done */

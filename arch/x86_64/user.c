@@ -24,11 +24,12 @@ _Static_assert(__builtin_offsetof(struct cpu_local, kernel_stack) == CPU_KERNEL_
 _Static_assert(__builtin_offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "cpu_local");
 _Static_assert(__builtin_offsetof(struct cpu_local, context_top) == CPU_CONTEXT_TOP, "cpu_local");
 _Static_assert(__builtin_offsetof(struct cpu_local, context_base) == CPU_CONTEXT_BASE, "cpu_local");
+_Static_assert(__builtin_offsetof(struct cpu_local, syscall_caller) == CPU_SYSCALL_CALLER, "cpu_local");
+_Static_assert(__builtin_offsetof(struct arch_context, rdi) == 8 * 8, "trapentry.S CTX_RDI");
 _Static_assert(__builtin_offsetof(struct arch_context, rip) == 8 * 17, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) % 16 == 0, "rsp0 alignment");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "CONTEXT_FRAME_SIZE");
-_Static_assert(CAIRN_SYS_CHAN_CALL == 19 && CAIRN_SYS_CHAN_REPLY_RECV == 21, "trapentry.S numbers");
 /* arch_syscall_args reads the six argument registers as one array. */
 _Static_assert(__builtin_offsetof(struct arch_context, rsi) == __builtin_offsetof(struct arch_context, rdi) + 8 &&
 	       __builtin_offsetof(struct arch_context, rdx) == __builtin_offsetof(struct arch_context, rdi) + 16 &&

@@ -144,6 +144,11 @@ static inline void arch_store_release_u64(uint64_t *p, uint64_t v);
 #endif
 /* KERNEL_VBASE: the kernel image is at physical + this; DIRECT_MAP_BASE:
  * all RAM is at physical + this (phys_to_virt, in arch/ARCH/memory.c). */
+/* Zero n bytes of RAM (normal memory, not a device's) at va, and return
+ * va: va 4 KiB aligned, n a non-zero multiple of 4 KiB. The fastest
+ * clear the arch has (arch/ARCH/memory.c); memset (kernel/lib.c) uses it
+ * for whole pages of zeros, such as a retype's new objects. */
+void *arch_clear_pages(void *va, size_t n);
 
 /* ---- user mode (out of line) ---- */
 
@@ -216,10 +221,21 @@ struct user_fault {
 	uint64_t ip, addr, code; /* code: the arch's error code */
 	uint64_t exception;      /* the arch's exception number */
 };
-/* Returns how to leave: 0 back to the caller, which is still current;
- * else the caller's context, where an entry path that left callee-saved
- * registers in the CPU stores them before entering another task. */
+/*
+ * A system call (kernel/syscall.c). The entry code calls
+ * syscall_table[nr](sched.current, the saved argument words) itself for
+ * a number below CAIRN_SYSNR_COUNT (generated/syscall_numbers.h); if
+ * sched.resched and sched.switched are clear afterwards, the caller runs
+ * on, and the answer is its error register. Otherwise it calls
+ * kernel_syscall_exit(caller, answer). Other numbers, and fastpath declines, go to kernel_syscall.
+ * Both return how to leave: 0 back to the caller, which is still
+ * current (its error is in its context); else the caller's context,
+ * where an entry path that left callee-saved registers in the CPU stores
+ * them before entering another task.
+ */
+struct task;
 uint64_t kernel_syscall(struct arch_context *c);
+uint64_t kernel_syscall_exit(struct task *caller, int err);
 void kernel_user_fault(struct arch_context *c, const struct user_fault *f);
 /* An interrupt arrived while user code ran; it has been handled. */
 void kernel_resume_user(void);

@@ -31,7 +31,7 @@ static void null_syscall(void)
 {
 	for (unsigned i = 0; i < BENCH_WARMUP + BENCH_SAMPLES; i++) {
 		uint64_t t0 = bench_tsc();
-		ipc_sys(CAIRN_SYS_NULL, 0, 0, 0, 0, 0, 0); /* the minimal stub */
+		arch_syscall_lean0(CAIRN_SYS_NULL); /* the minimal stub */
 		uint64_t t1 = bench_tsc();
 		if (i >= BENCH_WARMUP)
 			samples[i - BENCH_WARMUP] = t1 - t0;

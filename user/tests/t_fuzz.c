@@ -85,9 +85,8 @@ static void fuzzer(struct child *c)
 		uint64_t nr = rng() % (CAIRN_SYS_COUNT + 4); /* some unknown numbers too */
 		if (skipped(nr))
 			continue;
-		/* Mostly the call's own arguments (unused words must be 0, a
-		 * check that would otherwise stop nearly every call); one call
-		 * in eight fills all six words. */
+		/* Mostly the call's own arguments; one call in eight fills
+		 * all six words (the unused ones are ignored). */
 		uint64_t a[6] = { 0 };
 		unsigned n = rng() % 8 ? arity(nr) : 6;
 		for (unsigned j = 0; j < n; j++)

@@ -24,14 +24,14 @@
 #define CTX_SIZE (8 * 38)   /* a multiple of 16, as SP must be */
 
 /*
- * `vector` says why the task last entered the kernel: the exception
- * class (ESR_EL1.EC, 0..0x3F) of a synchronous exception, or one of
- * these for the asynchronous ones.
+ * `vector` says why the task last faulted or was interrupted: the
+ * exception class (ESR_EL1.EC, 0..0x3F) of a synchronous exception, or
+ * one of these for the asynchronous ones. A system call leaves it and
+ * `esr` as they were (nothing reads them for one).
  */
 #define ARCH_ENTRY_IRQ 0x100
 #define ARCH_ENTRY_FIQ 0x101
 #define ARCH_ENTRY_SERROR 0x102
-#define ARCH_CONTEXT_ENTRY_SYSCALL 0x15 /* EC of `svc` from AArch64 */
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

@@ -22,13 +22,12 @@ struct arch_context {
 	/* The arguments in their ABI order, so that handlers read them in
 	 * place (arch_syscall_args). */
 	uint64_t rbp, rdi, rsi, rdx, r10, r8, r9, rax;
-	uint64_t vector, error;            /* why the task last entered */
+	uint64_t vector, error;            /* the last fault or interrupt
+					      (system calls leave them) */
 	uint64_t rip, cs, rflags, rsp, ss; /* the CPU's interrupt frame */
 	uint64_t fs_base;
 } __attribute__((aligned(16))); /* the CPU 16-aligns rsp0 on entry: the
 				   frame must end at &fs_base exactly */
-
-#define ARCH_CONTEXT_ENTRY_SYSCALL 0x100 /* `vector` of a syscall entry */
 
 /*
  * Register accessors for generic code (syscall arguments, results,

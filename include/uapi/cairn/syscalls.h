@@ -22,9 +22,12 @@
  *     x0..x8 are clobbered; everything else is preserved.
  *
  * Results beyond six words go to the task buffer (struct task_buffer).
- * An unknown number answers CAIRN_ERR_INVALID_ARGUMENT. Arguments a call
- * does not use must be 0 (INVALID_ARGUMENT otherwise), so that they can
- * be given meaning later without breaking old callers.
+ * An unknown number answers CAIRN_ERR_INVALID_ARGUMENT. Argument words a
+ * call does not use are ignored, whatever they hold (as seL4 and Linux
+ * ignore them; checking them cost every call several instructions). A
+ * later argument comes with a new call, or a flag in a word whose
+ * unknown bits are refused, so old callers' leftovers never change what
+ * a call does.
  *
  * ---------------------------------------------------------------------
  * Capability arguments

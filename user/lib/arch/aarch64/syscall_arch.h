@@ -68,6 +68,19 @@ static inline uint64_t arch_syscall_lean(uint64_t nr, uint64_t a0, uint64_t a1, 
 	return x0;
 }
 
+/* A call of no arguments, the same way: the number in, the error back,
+ * every result register clobbered. */
+static inline uint64_t arch_syscall_lean0(uint64_t nr)
+{
+	register uint64_t x8 __asm__("x8") = nr;
+	register uint64_t x0 __asm__("x0");
+	__asm__ volatile("svc #0"
+			 : "=r"(x0), "+r"(x8)
+			 :
+			 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "memory");
+	return x0;
+}
+
 /* The generic timer's virtual count (the kernel lets EL0 read it):
  * under TCG with -icount shift=4 it ticks once per guest instruction. */
 static inline uint64_t arch_cycles(void)

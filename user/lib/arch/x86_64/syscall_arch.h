@@ -69,6 +69,18 @@ static inline uint64_t arch_syscall_lean(uint64_t nr, uint64_t a0, uint64_t a1, 
 	return rax;
 }
 
+/* A call of no arguments, the same way: the number in, the error back,
+ * every result register clobbered. */
+static inline uint64_t arch_syscall_lean0(uint64_t nr)
+{
+	register uint64_t rax __asm__("rax") = nr;
+	__asm__ volatile("syscall"
+			 : "+r"(rax)
+			 :
+			 : "rdi", "rsi", "rdx", "r10", "r8", "r9", "rcx", "r11", "memory");
+	return rax;
+}
+
 /* The timestamp counter: under TCG with -icount shift=0 it counts
  * guest instructions. */
 static inline uint64_t arch_cycles(void)
