@@ -8,16 +8,23 @@
 #include "sched.h"
 #include "syscall.h"
 
-static struct notification *lookup_ntfn(struct task *t, uint64_t arg,
-					unsigned rights, uint64_t *badge, int *err)
+/* The notification a checked cap names (lookups check the type, so the
+ * cap's object needs no second look), inlined into each call. */
+static inline __attribute__((always_inline)) int
+lookup_ntfn(struct task *t, uint64_t arg, unsigned rights, struct slot **s)
 {
-	struct slot *s;
-	*err = sys_lookup_cap(t, arg, CAIRN_OBJ_NOTIFICATION, rights, &s);
-	if (*err)
-		return NULL;
-	if (badge)
-		*badge = (s->cap.flags & CAP_FLAG_BADGED) && s->cap.data ? s->cap.data : 1;
-	return notification_from_object(cap_object(&s->cap));
+	return sys_lookup_cap(t, arg, CAIRN_OBJ_NOTIFICATION, rights, s);
+}
+
+static inline struct notification *ntfn_of(const struct slot *s)
+{
+	return notification_from_object(s->cap.obj);
+}
+
+/* What a signal through this cap ORs in: its badge, 1 when unbadged. */
+static inline uint64_t signal_bits(const struct cap *c)
+{
+	return (c->flags & CAP_FLAG_BADGED) && c->data ? c->data : 1;
 }
 
 void notification_signal(struct notification *n, uint64_t bits)
@@ -35,22 +42,21 @@ void notification_signal(struct notification *n, uint64_t bits)
 
 int sys_ntfn_signal(struct task *caller, const struct cairn_sys_ntfn_signal_args *arg)
 {
-	uint64_t badge;
-	int err;
-	struct notification *n = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_WRITE,
-					     &badge, &err);
-	if (!err)
-		notification_signal(n, badge);
-	return err;
+	struct slot *s;
+	int err = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_WRITE, &s);
+	if (err)
+		return err;
+	notification_signal(ntfn_of(s), signal_bits(&s->cap));
+	return CAIRN_ERR_OK;
 }
 
 int sys_ntfn_wait(struct task *caller, const struct cairn_sys_ntfn_wait_args *arg)
 {
-	int err;
-	struct notification *n = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_READ,
-					     NULL, &err);
+	struct slot *s;
+	int err = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_READ, &s);
 	if (err)
 		return err;
+	struct notification *n = ntfn_of(s);
 	if (n->word) {
 		sys_result_ntfn_wait_bits(caller, n->word);
 		n->word = 0;
@@ -63,11 +69,11 @@ int sys_ntfn_wait(struct task *caller, const struct cairn_sys_ntfn_wait_args *ar
 
 int sys_ntfn_poll(struct task *caller, const struct cairn_sys_ntfn_poll_args *arg)
 {
-	int err;
-	struct notification *n = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_READ,
-					     NULL, &err);
+	struct slot *s;
+	int err = lookup_ntfn(caller, arg->ntfn, CAIRN_RIGHT_READ, &s);
 	if (err)
 		return err;
+	struct notification *n = ntfn_of(s);
 	sys_result_ntfn_poll_bits(caller, n->word);
 	n->word = 0;
 	return CAIRN_ERR_OK;

@@ -47,7 +47,8 @@ void sched_wake(struct task *t)
 	struct task *cur = sched.current;
 	/* Strictly above every ready task too, so that nothing of its own
 	 * priority that woke first is overtaken. */
-	if (!cur || t->priority <= cur->priority || sched_highest_ready() >= (int)t->priority) {
+	if (!cur || t->priority <= cur->priority ||
+	    (sched.ready_count && sched_highest_ready() >= (int)t->priority)) {
 		sched_make_ready(t);
 		return;
 	}
