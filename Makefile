@@ -209,10 +209,16 @@ $(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp $(GEN_SYSCALL
 # The IPC fastpath is called only from the syscall entry stub, which
 # restores every user register itself: it need not preserve callee-saved
 # registers, nor keep a frame pointer (saves ~16 instructions a call).
-FASTPATH_CFLAGS_x86_64 := -fomit-frame-pointer -fcall-used-rbx -fcall-used-r12 \
-	-fcall-used-r13 -fcall-used-r14 -fcall-used-r15
-FASTPATH_CFLAGS_aarch64 := -fomit-frame-pointer $(foreach r,19 20 21 22 23 24 25 26 27 28,-fcall-used-x$(r))
-$(BUILD)/obj/kernel/fastpath.o: KCFLAGS += $(FASTPATH_CFLAGS_$(ARCH))
+# It is laid out for the instruction count, not the cycle count: each
+# test a branch of its own (no flag arithmetic merging two tests, no
+# conditional moves), and each message length its own straight copy,
+# not a jump into code shared with the others.
+FASTPATH_CFLAGS := -fomit-frame-pointer -fno-if-conversion -fno-crossjumping \
+	--param logical-op-non-short-circuit=0
+FASTPATH_CFLAGS_x86_64 := -fcall-used-rbx -fcall-used-r12 -fcall-used-r13 \
+	-fcall-used-r14 -fcall-used-r15
+FASTPATH_CFLAGS_aarch64 := $(foreach r,19 20 21 22 23 24 25 26 27 28,-fcall-used-x$(r))
+$(BUILD)/obj/kernel/fastpath.o: KCFLAGS += $(FASTPATH_CFLAGS) $(FASTPATH_CFLAGS_$(ARCH))
 
 $(FLAG_CONFIG_DEPS): | $(BUILD)/kconfig.stamp
 	@:

@@ -91,15 +91,36 @@ void sched_remove_task(struct task *t)
 	sched_block(t, CAIRN_TASK_INACTIVE, NULL);
 }
 
+/*
+ * The running task goes to the back of its priority's queue and the
+ * task at the front runs. Nothing ready outranks the running task
+ * unless sched.resched says one may (sched_make_ready and
+ * sched_priority_changed set it), so without it the next task is the
+ * head of the running task's own queue, or the running task itself when
+ * that queue is empty: it switches there directly, and the ready
+ * bitmap and count do not change. With resched set, the general way.
+ */
 void sched_yield(void)
 {
 	struct task *t = sched.current;
 	if (!t)
 		return;
-	sched.current = NULL;
 	t->time_slice = CONFIG_TIME_SLICE_TICKS;
-	sched_make_ready(t);
-	sched.resched = true;
+	if (unlikely(sched.resched)) {
+		sched.current = NULL;
+		sched_make_ready(t);
+		return;
+	}
+	dassert(!sched_ready_above(t->priority));
+	struct task_queue *q = &sched.ready[t->priority];
+	struct task *next = q->head;
+	if (!next)
+		return; /* alone at its priority: it carries on */
+	task_queue_remove_head(q, next);
+	t->state = CAIRN_TASK_READY;
+	task_queue_append(q, t);
+	sched_switch_to(next);
+	sched.switched = true; /* a yielding caller's exit is not the lean one */
 }
 
 void sched_tick(void)

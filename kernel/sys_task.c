@@ -14,7 +14,10 @@ static const enum cairn_obj_type field_type[CAIRN_TASK_FIELD_COUNT] = {
 	[CAIRN_TASK_FIELD_FAULT] = CAIRN_OBJ_CHANNEL,
 };
 
-static int lookup_task(struct task *caller, uint64_t arg, struct task **out)
+/* Inline: TASK_SET_REGS and TASK_RESUME, a fault handler's restart of
+ * the faulting task, are on the fault round trip's path. */
+static inline __attribute__((always_inline)) int
+lookup_task(struct task *caller, uint64_t arg, struct task **out)
 {
 	struct slot *s;
 	int err = sys_lookup_cap(caller, arg, CAIRN_OBJ_TASK,
@@ -79,18 +82,27 @@ int sys_task_set_regs(struct task *caller, const struct cairn_sys_task_set_regs_
 	uint64_t mask = arg->mask;
 	if (mask & ~(uint64_t)CAIRN_REG_ALL)
 		return CAIRN_ERR_INVALID_ARGUMENT;
-	struct arch_context c = t->ctx;
-	if (mask & CAIRN_REG_IP)
-		arch_context_set_ip(&c, arg->ip);
-	if (mask & CAIRN_REG_SP)
-		arch_context_set_sp(&c, arg->sp);
-	if (mask & CAIRN_REG_ARG0)
-		arch_context_set_arg(&c, 0, arg->arg[0]);
-	if (mask & CAIRN_REG_ARG1)
-		arch_context_set_arg(&c, 1, arg->arg[1]);
-	if (!arch_context_sanitize(&c))
+	/*
+	 * Of the registers set here only ip and sp can make the context
+	 * unsafe to enter: check the ip and sp it will have, as
+	 * arch_context_sanitize does (below ARCH_USER_TOP: canonical user
+	 * addresses), before anything changes. The rest of the context
+	 * (flags, segments) is not the caller's to write and stays as the
+	 * CPU saved it; TASK_RESUME sanitizes the whole context anyway. So
+	 * the registers are written in place, not through a copy of the
+	 * whole context (304 bytes, twice).
+	 */
+	struct arch_context *c = &t->ctx;
+	uint64_t ip = (mask & CAIRN_REG_IP) ? arg->ip : arch_context_ip(c);
+	uint64_t sp = (mask & CAIRN_REG_SP) ? arg->sp : arch_context_sp(c);
+	if (ip >= ARCH_USER_TOP || sp >= ARCH_USER_TOP)
 		return CAIRN_ERR_RANGE; /* not a canonical user address */
-	t->ctx = c;
+	arch_context_set_ip(c, ip); /* (unchanged unless in the mask) */
+	arch_context_set_sp(c, sp);
+	if (mask & CAIRN_REG_ARG0)
+		arch_context_set_arg(c, 0, arg->arg[0]);
+	if (mask & CAIRN_REG_ARG1)
+		arch_context_set_arg(c, 1, arg->arg[1]);
 	/* The lean system-call exit returns to where its caller entered
 	 * (AArch64 keeps ELR, SPSR and SP_EL0 in the CPU): a task that sets
 	 * its own registers leaves through the scheduler's exit instead. */

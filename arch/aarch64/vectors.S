@@ -205,10 +205,11 @@ el0_sync:
 	 * Every other call. The table's entry for the number runs the
 	 * handler on the argument words where they were just saved
 	 * (kernel/syscall.c). If sched.resched and sched.switched are then
-	 * clear the caller runs on, and the handler's answer is its error; else
-	 * kernel_syscall_exit decides, and when it switches to another task
-	 * the registers left in the CPU are stored in the caller's context
-	 * first. x19 (saved above) keeps the caller across the handler.
+	 * clear, the caller runs on and the handler's answer is its error;
+	 * else kernel_syscall_exit decides, and when it switches to another
+	 * task the registers left in the CPU are stored in the caller's
+	 * context first. x19 (saved above) keeps the caller across the
+	 * handler.
 	 */
 	TO_KERNEL_STACK x1              /* x1: the argument words, in place */
 	cmp x8, #CAIRN_SYSNR_COUNT
@@ -230,9 +231,10 @@ el0_sync:
 	 * its values, and ELR_EL1, SPSR_EL1 and SP_EL0 where it entered: the
 	 * kernel takes no exception while it runs a call, and a call that
 	 * rewrites its caller's registers (TASK_SET_REGS) sets
-	 * sched.resched, so that it leaves through syscall_return below.
+	 * sched.resched, so that it comes back through C (below), which
+	 * reloads them.
 	 */
-	ldr x10, [sp]
+1:	ldr x10, [sp]
 	add x10, x10, #1
 	stlr x10, [sp]                  /* seq even, after every change */
 	mrs x9, tpidr_el1
@@ -251,9 +253,19 @@ el0_sync:
 8:	mov w1, w0
 	mov x0, x19
 	bl kernel_syscall_exit
-9:	cbz x0, syscall_return          /* back to the caller, lean */
+9:	cbnz x0, 2f
+	/* Back to the caller all the same: C stored its error, and may
+	 * have moved its pc, sp or flags. */
+	mrs x9, tpidr_el1
+	ldp x10, x11, [x9, #CTX_PC]
+	ldr x12, [x9, #CTX_SP]
+	msr elr_el1, x10
+	msr spsr_el1, x11
+	msr sp_el0, x12
+	ldr x0, [x9, #CTX_X0]
+	b 1b
 	/* Switching away from the caller: keep what stayed in the CPU. */
-	SAVE_USER_REST x0
+2:	SAVE_USER_REST x0
 	b return_to_user
 	/* fastpath.c keeps no callee-saved register (see the Makefile), so
 	 * its calls save everything and leave through the full exit; on
@@ -327,27 +339,6 @@ return_to_user:
 	msr sp_el0, x9
 	msr tpidr_el0, x12
 	RESTORE_X0_X29
-	eret
-
-/*
- * The lean exit: back to the task that made the call, which the call did
- * not switch away from. x19-x28 and TPIDR_EL0 still hold its values.
- */
-syscall_return:
-	ldr x10, [sp]
-	add x10, x10, #1
-	stlr x10, [sp]                  /* seq even, after every change */
-	mrs x0, tpidr_el1
-	mov sp, x0
-	ldp x10, x11, [sp, #CTX_PC]     /* the call may have moved them */
-	ldr x9, [sp, #CTX_SP]
-	msr elr_el1, x10
-	msr spsr_el1, x11
-	msr sp_el0, x9
-	ldp x29, x30, [sp, #CTX_X29]
-	ldp x18, x19, [sp, #CTX_X18]    /* x19: el0_sync kept the caller there */
-	RESTORE_X2_X17
-	ldp x0, x1, [sp, #16 * 0]
 	eret
 
 .macro EL1_ENTRY kind

@@ -87,6 +87,7 @@
 #define CTX_R12 24
 #define CTX_RBX 32
 #define CTX_RDI 64
+#define CTX_RAX 112
 #define CTX_OTHER_GPRS (8 * 7)      /* r15 .. rcx: what SAVE_OTHER_GPRS pushes */
 
 	.text
@@ -153,13 +154,14 @@ syscall_entry:
 	je 4f
 	/*
 	 * Every other call: rbx, r12-r15 stay in the CPU, where the C code
-	 * preserves them, and rcx/r11 are the call's to clobber. The table's
-	 * entry for the number runs the handler on the argument words where
-	 * they were just saved (kernel/syscall.c). If sched.resched and
-	 * sched.switched are then clear the caller runs on, and the handler's answer is its error;
-	 * else kernel_syscall_exit decides, and when it switches to another
-	 * task the registers left in the CPU are stored in the caller's
-	 * context first.
+	 * preserves them, and rcx/r11 are the call's to clobber. The
+	 * table's entry for the number runs the handler on the argument
+	 * words where they were just saved (kernel/syscall.c). If
+	 * sched.resched and sched.switched are then clear, the caller runs
+	 * on and the handler's answer is its error; else
+	 * kernel_syscall_exit decides, and when it switches to another task
+	 * the registers left in the CPU are stored in the caller's context
+	 * first.
 	 */
 	sub $CTX_OTHER_GPRS, %rsp        /* rsp = the context's base */
 	cmp $CAIRN_SYSNR_COUNT, %rax
@@ -178,7 +180,7 @@ syscall_entry:
 	 * away from, with its error in rax. rbx, r12-r15 still hold its
 	 * values; rcx and r11 are cleared rather than left with the kernel's.
 	 */
-	incq kernel_debug(%rip)         /* seq even: every change is done */
+1:	incq kernel_debug(%rip)         /* seq even: every change is done */
 	mov %gs:CPU_CONTEXT_BASE, %rsp
 	add $CTX_OTHER_GPRS, %rsp
 	xor %ecx, %ecx
@@ -198,8 +200,12 @@ syscall_entry:
 	mov %eax, %esi
 	call kernel_syscall_exit
 8:	test %rax, %rax
-	jz syscall_return
-	mov %rbx, CTX_RBX(%rax)
+	jnz 9f
+	/* Back to the caller all the same: C stored its error. */
+	mov %gs:CPU_CONTEXT_BASE, %rax
+	mov CTX_RAX(%rax), %rax
+	jmp 1b
+9:	mov %rbx, CTX_RBX(%rax)
 	mov %r12, CTX_R12(%rax)
 	mov %r13, CTX_R13(%rax)
 	mov %r14, CTX_R14(%rax)
@@ -225,21 +231,6 @@ syscall_entry:
 	xor %ebp, %ebp
 	call kernel_syscall              /* everything is saved: its answer */
 	jmp return_to_user               /* does not matter */
-
-/*
- * The lean exit from C: as above, with the error the C code stored in
- * the caller's context.
- */
-syscall_return:
-	incq kernel_debug(%rip)         /* seq even: every change is done */
-	mov %gs:CPU_CONTEXT_BASE, %rsp
-	add $CTX_OTHER_GPRS, %rsp
-	xor %ecx, %ecx
-	xor %r11d, %r11d
-	RESTORE_SYSCALL_GPRS
-	add $16, %rsp                   /* vector, error code */
-	swapgs
-	iretq
 
 /*
  * Leave the kernel into the context the scheduler chose: the one that

@@ -25,7 +25,8 @@ _Static_assert(__builtin_offsetof(struct cpu_local, user_rsp) == CPU_USER_RSP, "
 _Static_assert(__builtin_offsetof(struct cpu_local, context_top) == CPU_CONTEXT_TOP, "cpu_local");
 _Static_assert(__builtin_offsetof(struct cpu_local, context_base) == CPU_CONTEXT_BASE, "cpu_local");
 _Static_assert(__builtin_offsetof(struct cpu_local, syscall_caller) == CPU_SYSCALL_CALLER, "cpu_local");
-_Static_assert(__builtin_offsetof(struct arch_context, rdi) == 8 * 8, "trapentry.S CTX_RDI");
+_Static_assert(__builtin_offsetof(struct arch_context, rdi) == 8 * 8 &&
+	       __builtin_offsetof(struct arch_context, rax) == 8 * 14, "trapentry.S CTX_RDI, CTX_RAX");
 _Static_assert(__builtin_offsetof(struct arch_context, rip) == 8 * 17, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) == 8 * 22, "frame layout");
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) % 16 == 0, "rsp0 alignment");

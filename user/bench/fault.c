@@ -23,7 +23,7 @@
  *   round trip     the faulter's timestamp just before the faulting
  *                  instruction to its timestamp just after it, once it
  *                  runs again: the exception, the kernel's fault path
- *                  (which also prints a console line per fault), the
+ *                  (no console line: the fault has a handler), the
  *                  message to the waiting handler, the switch to it, its
  *                  receive returning, its TASK_SET_REGS and TASK_RESUME,
  *                  its next CHAN_RECV blocking, and the switch back.

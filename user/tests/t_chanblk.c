@@ -90,12 +90,13 @@ static void full_queue_blocks_sender(void)
 /* arg0 = channel: serve arg1 calls with reply-recv, answering w0 * 2. */
 static void server(struct child *c)
 {
-	struct cairn_msg in, out = msg4(2, 0, 0, 0, 0);
+	struct cairn_msg in, out = msg4(2, 0, 0, 0x5e5e, 0x6e6e); /* junk past len */
 	int err = cairn_chan_recv(c->arg[0], CAIRN_NO_SLOT, &in);
 
 	for (uint64_t n = 0; !err; n++) {
 		c->out[1] = in.info;
 		c->out[2] = in.badge;
+		c->out[4] |= in.words[1] | in.words[2] | in.words[3];
 		out.words[0] = in.words[0] * 2;
 		out.words[1] = n;
 		if (n + 1 == c->arg[1]) {
@@ -112,7 +113,7 @@ static void call_and_reply(void)
 {
 	static struct child c;
 	uint64_t ch = new_obj(CAIRN_OBJ_CHANNEL, 0), b = new_slot();
-	struct cairn_msg m = msg4(1, 21, 0, 0, 0), r;
+	struct cairn_msg m = msg4(1, 21, 0x7777, 0x8888, 0x9999), r; /* junk past len */
 
 	CHECK_OK(cairn_cap_mint(b, ch, CAIRN_RIGHT_WRITE, 0x5a));
 	CHECK_OK(child_start(&c, server, 100));
@@ -124,6 +125,9 @@ static void call_and_reply(void)
 		CHECK_OK(cairn_chan_call(b, &m, CAIRN_NO_SLOT, &r));
 		CHECK_EQ(r.words[0], 2 * (21 + i));
 		CHECK_EQ(r.words[1], i);
+		CHECK_EQ(r.words[2], 0); /* past len reads as 0 */
+		CHECK_EQ(r.words[3], 0);
+		CHECK_EQ(c.out[4], 0);
 		CHECK_EQ(r.badge, 0); /* replies carry no badge */
 		CHECK(!(r.info & CAIRN_MSG_CALL));
 		CHECK(c.out[1] & CAIRN_MSG_CALL); /* the server saw a call */
