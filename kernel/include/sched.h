@@ -20,8 +20,9 @@ struct scheduler {
 	struct task *current;  /* Running task, or NULL while idle */
 	bool resched;          /* the next exit schedules: current may have to
 				* give way, or it blocked */
-	bool switched;         /* sched_wake made another task current (the
-				* system-call exit that sees it clears it) */
+	bool switched;         /* sched_wake or sched_yield made another task
+				* current (the system-call exit that sees
+				* it clears it) */
 	uint64_t switches;     /* context switches so far (statistics) */
 	uint32_t ready_count;  /* tasks on ready queues */
 	uint64_t ready_bitmap[SCHED_PRIORITIES / 64];
