@@ -118,6 +118,17 @@
 	dmb ishst                       /* before any change it brackets */
 .endm
 
+/* Leaving for user mode, on the empty kernel stack (sp is its top,
+ * kernel_debug.seq): seq even, after every change; then sp = the context
+ * in TPIDR_EL1 (also left in \reg). Uses x10. */
+.macro TO_USER_CONTEXT reg
+	ldr x10, [sp]
+	add x10, x10, #1
+	stlr x10, [sp]
+	mrs \reg, tpidr_el1
+	mov sp, \reg
+.endm
+
 /* From EL1: a frame on the current stack, laid out as an arch_context. */
 .macro SAVE_KERNEL kind
 	sub sp, sp, #CTX_SIZE
@@ -234,11 +245,7 @@ el0_sync:
 	 * sched.resched, so that it comes back through C (below), which
 	 * reloads them.
 	 */
-1:	ldr x10, [sp]
-	add x10, x10, #1
-	stlr x10, [sp]                  /* seq even, after every change */
-	mrs x9, tpidr_el1
-	mov sp, x9
+1:	TO_USER_CONTEXT x9
 	ldp x29, x30, [sp, #CTX_X29]
 	ldp x18, x19, [sp, #CTX_X18]
 	RESTORE_X2_X17
@@ -325,12 +332,7 @@ arch_return_to_user:
 	adrp x9, kernel_stack_top       /* kmain's stack is left for good */
 	mov sp, x9
 return_to_user:
-	/* The stack is empty here: sp is the stack top, kernel_debug.seq. */
-	ldr x10, [sp]
-	add x10, x10, #1
-	stlr x10, [sp]                  /* seq even, after every change */
-	mrs x0, tpidr_el1
-	mov sp, x0
+	TO_USER_CONTEXT x0
 	ldp x10, x11, [sp, #CTX_PC]
 	ldp x30, x9, [sp, #CTX_X30]
 	ldr x12, [sp, #CTX_TPIDR]
