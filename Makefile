@@ -34,7 +34,7 @@ msg = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(2)')
 
 .DEFAULT_GOAL := all
 CONFIG_TARGETS := menuconfig defconfig %_defconfig olddefconfig savedefconfig
-NOCONFIG_TARGETS := help clean distclean deps bench bench-monitor fuzz-guest $(CONFIG_TARGETS)
+NOCONFIG_TARGETS := help clean distclean deps bench bench-monitor bench-boot fuzz-guest $(CONFIG_TARGETS)
 
 # ---------------------------------------------------------------- config ---
 KCONFIG_RUN := $(PYTHON) -c 'import kconfiglib' 2>/dev/null || { echo "make: no kconfiglib for $(PYTHON): run make deps (or scripts/install-deps)" >&2; exit 1; }; $(PYTHON) -m
@@ -261,7 +261,7 @@ print-%:
 # Benchmarks in their own builds (configs/ARCH_bench_defconfig), for
 # each arch in BENCH_ARCH.
 BENCH_ARCH ?= x86_64 aarch64
-bench: bench-monitor bench-gdbserver
+bench: bench-monitor bench-gdbserver bench-boot
 	$(Q)set -e; for a in $(BENCH_ARCH); do \
 		$(PYTHON) scripts/bench --arch $$a --build $(BUILD)/bench$$(test $$a = x86_64 || echo -$$a); \
 		echo; done
@@ -278,7 +278,16 @@ bench-gdbserver:
 	$(Q)set -e; for a in $(BENCH_ARCH); do \
 		$(PYTHON) tests/ide/bench_gdbserver.py --arch $$a; echo; done
 
-.PHONY: bench bench-monitor bench-gdbserver
+# Host wall time from starting QEMU to the rinit> prompt, every arch of
+# BENCH_ARCH in one table (scripts/boot-time: median, min and max of 10
+# boots of ARCH_defconfig built in $(BUILD)/boot-ARCH; --phases there
+# splits a boot into QEMU, firmware, kernel and rinit). A wall time:
+# reported, never asserted.
+bench-boot:
+	$(Q)$(PYTHON) scripts/boot-time $(addprefix --arch ,$(BENCH_ARCH)) --build-prefix $(BUILD)/boot
+	@echo
+
+.PHONY: bench bench-monitor bench-gdbserver bench-boot
 
 # The soaks below run on each arch's default build in build/check/ARCH
 # (configured if new): both arches, or the one given as ARCH= on the
@@ -349,6 +358,7 @@ help:
 	@echo "                   BENCH_ARCH=x86_64 or aarch64 for one arch"
 	@echo "  bench-monitor    kdbg-top under the demo load (part of bench)"
 	@echo "  bench-gdbserver  the gdbserver under the demo load (part of bench)"
+	@echo "  bench-boot       wall time from starting QEMU to the rinit> prompt (part of bench)"
 	@echo
 	@echo "Other: deps (install Debian packages), clean, distclean"
 	@echo "Variables: O=DIR (out-of-tree build), V=1 (show commands), QEMU_ARGS"

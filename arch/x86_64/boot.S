@@ -37,6 +37,31 @@ pvh_start:
 	mov %ebx, %esi                  /* keep start_info for kmain */
 	mov $V2P(boot_stack_top), %esp
 
+	/*
+	 * The 8259 PICs (pic.c) reach the CPU through the local APIC's LINT0
+	 * pin, which must be in ExtINT ("virtual wire") mode. SeaBIOS sets
+	 * that up on -M pc; QEMU's microvm firmware (qboot) leaves the APIC
+	 * software-disabled and LINT0 masked, so no timer or serial interrupt
+	 * would ever arrive. Do what SeaBIOS does: APIC on (SVR, spurious
+	 * vector 255), LINT0 ExtINT, LINT1 NMI. Paging is still off, so the
+	 * registers are at IA32_APIC_BASE's physical address (xAPIC mode,
+	 * as firmware leaves it: only an OS switches to x2APIC). Done here
+	 * because later the kernel maps no device memory of its own.
+	 */
+	mov $1, %eax
+	cpuid                           /* (clobbers %ebx: start_info is in %esi) */
+	test $(1 << 9), %edx            /* CPUID.1:EDX.APIC */
+	jz 1f
+	mov $0x1B, %ecx                 /* IA32_APIC_BASE */
+	rdmsr
+	test $(1 << 11), %eax           /* globally enabled */
+	jz 1f
+	and $0xFFFFF000, %eax
+	movl $0x1FF, 0xF0(%eax)         /* SVR: enabled, spurious vector 255 */
+	movl $0x8700, 0x350(%eax)       /* LVT LINT0: ExtINT, level */
+	movl $0x8400, 0x360(%eax)       /* LVT LINT1: NMI, level */
+1:
+
 	mov $V2P(boot_pml4), %eax
 	mov %eax, %cr3
 	mov %cr4, %eax
