@@ -35,13 +35,7 @@ class Shell:
         self.c = console
         # A CR LF split across two reads leaves a CR behind: drop every
         # CR as it arrives, so that '$' anchors work on any line.
-        read = console._read
-
-        def read_no_cr(timeout):
-            got = read(timeout)
-            console.buf = console.buf.replace("\r", "")
-            return got
-        console._read = read_no_cr
+        console.drop_cr = True
         m = self.c.expect(r"Child entry should be at: 0x([0-9a-f]+) \((\d+)\)", 30)
         self.entry = (int(m.group(1), 16), int(m.group(2)))
         m = self.c.expect(r"Child stack pointer should be at: 0x([0-9a-f]+) \((\d+)\)", 10)

@@ -47,9 +47,14 @@ for t in "$here"/test_*.py; do
 	export KDBG_TEST_SERIAL=$run_dir/$name.serial
 	export KDBG_TEST_QMP=$run_dir/$name.qmp
 	export KDBG_TEST_RUN_DIR=$run_dir
-	timeout 120 "$here/../../scripts/debug" --kernel "$build/cairn.elf" --batch "$t" \
-		--serial-socket "$KDBG_TEST_SERIAL" --qmp "$KDBG_TEST_QMP" 2>&1 |
-		grep -E '^(ok|not ok|#)' || status=1
+	# (stderr apart: QEMU's "Terminated via GDBstub" written there when a
+	# script kills it could otherwise land in the middle of a TAP line.)
+	if ! timeout 120 "$here/../../scripts/debug" --kernel "$build/cairn.elf" --batch "$t" \
+		--serial-socket "$KDBG_TEST_SERIAL" --qmp "$KDBG_TEST_QMP" 2>"$run_dir/$name.err" |
+		grep -E '^(ok|not ok|#)'; then
+		status=1
+		tail -20 "$run_dir/$name.err" | sed 's/^/# stderr: /'
+	fi
 done
 
 # The CLI end to end: `kdbg run` boots this build (its arch from the ELF)
@@ -62,7 +67,10 @@ echo "# kdbg run"
 kdbg=$here/../../kdbg/bin/kdbg
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"   # ok, fail (numbered apart from the GDB scripts' lines)
-out=$(printf '%s\n' 'continue &' 'shell sleep 3' 'interrupt' 'shell sleep 0.5' \
+# (Interrupted once rinit has printed its prompt, and a moment later has
+# blocked for input.)
+wait_prompt='shell i=0; while [ $i -lt 300 ] && ! grep -q "rinit> " "$KDBG_RUNTIME_DIR/latest/serial.log" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done; sleep 0.3'
+out=$(printf '%s\n' 'continue &' "$wait_prompt" 'interrupt' 'shell sleep 0.5' \
 	'kdbg tasks' 'shell ls "$KDBG_RUNTIME_DIR/latest/" | tr "\n" " "; echo' \
 	'shell echo "ram: $(readlink "$KDBG_RUNTIME_DIR/latest/ram")"' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
 if echo "$out" | grep -qE '^ +rinit +0x[0-9a-f]+ +Blocked' &&

@@ -37,8 +37,9 @@ KDBG = os.path.join(ROOT, "kdbg/bin/kdbg")
 ARCHES = {
     "x86_64": {"build": os.environ.get("KREAD_BUILD_X86", "build/lib-x86"),
                "defconfig": "x86_64_defconfig",
-               # pc: the RAM block at gpa 0 (below the VGA hole) and again
-               # from 1 MiB, at the same offsets in the file (`info mtree -f`).
+               # RAM at gpa 0 (below the VGA hole) and again from 1 MiB, at
+               # the same offsets in the file: true of pc (`info mtree -f`)
+               # and of microvm, whose RAM is one block from 0.
                "regions": ["0:0xa0000@0", "0x100000:0xff00000@0x100000"]},
     "aarch64": {"build": os.environ.get("KREAD_BUILD_ARM", "build/lib-arm"),
                 "defconfig": "aarch64_defconfig",
@@ -49,6 +50,10 @@ STATES = {"Inactive", "Ready", "Running", "BlockedSend", "BlockedRecv", "Blocked
 
 
 T = Tap(detail_lines=40)
+# The host tools (kread-dump and its ASan build, test-seq, test-osdata)
+# come from one build directory, the first arch's: they are built with the
+# host's cc whatever the kernel's ARCH, and one binary reads both arches.
+HOST = {"build": None}
 
 
 def run(argv, **kw):
@@ -62,13 +67,20 @@ def build(arch):
         if r.returncode:
             return r
     r = run(["make", "-j2", "O=" + b])
-    if r.returncode == 0:
+    if r.returncode == 0 and HOST["build"] is None:
         r = run(["make", "-j2", "O=" + b, "kread", "kread-asan", "test-osdata"])
+        if r.returncode == 0:
+            HOST["build"] = b
     return r
 
 
+def host_tool(path):
+    """BUILD/path of the build that has the host tools."""
+    return os.path.join(ROOT, HOST["build"], path)
+
+
 def dump_tool(arch, asan=False):
-    b = os.path.join(ROOT, ARCHES[arch]["build"], "host/kread")
+    b = host_tool("host/kread")
     return os.path.join(b, "asan/kread-dump" if asan else "kread-dump")
 
 
@@ -323,8 +335,9 @@ def check_damaged_headers(arch, build, core, tmp):
 def test_arch(arch, keep):
     b = ARCHES[arch]["build"]
     r = build(arch)
-    if not T.check(r.returncode == 0, "%s: kernel, kread and kread-asan build (%s)" % (arch, b),
-                   r.stdout[-1500:] + r.stderr[-1500:]):
+    if not T.check(r.returncode == 0 and HOST["build"],
+                   "%s: kernel, kread and kread-asan build (%s; host tools from %s)"
+                   % (arch, b, HOST["build"]), r.stdout[-1500:] + r.stderr[-1500:]):
         return
     elf = os.path.join(ROOT, b, "cairn.elf")
     tmp = tempfile.mkdtemp(prefix="kread-%s-" % arch)
@@ -411,7 +424,7 @@ def test_arch(arch, keep):
         osdata_dir = os.path.join(tmp, "osdata")
         os.makedirs(osdata_dir)
         rinit_elf = os.path.join(ROOT, b, "user", "rinit.elf")
-        rr = run([os.path.join(ROOT, b, "host/kdbg/gdbserver/test-osdata"), elf, phys,
+        rr = run([host_tool("host/kdbg/gdbserver/test-osdata"), elf, phys,
                   osdata_dir, "rinit=" + rinit_elf, "child=" + rinit_elf])
         T.check(rr.returncode == 0 and "0 failed" in rr.stdout,
                 "%s gdbserver pieces on the core: info os tables, task contexts, g/p layouts, "
@@ -479,7 +492,7 @@ def test_arch(arch, keep):
                 "%s: a region past the RAM file is refused" % arch, r.stderr)
 
         # ---- seqlock and readiness (callback source over the core) -----------
-        r = run([os.path.join(ROOT, b, "host/kread/test-seq"), elf, phys])
+        r = run([host_tool("host/kread/test-seq"), elf, phys])
         for line in r.stdout.splitlines():
             tm = re.match(r"(ok|not ok) \d+ - (.*)", line)
             if tm:

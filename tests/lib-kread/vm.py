@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import subprocess
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -86,34 +87,62 @@ class VM:
             machine += ["--shared-ram", ram]
         cmd = subprocess.check_output(machine, text=True).split("\n")
         cmd = [a for a in cmd if a]
+        # Stopped (-S) until the serial client is there, so that nothing
+        # the kernel prints is lost: a microvm boots to the prompt in a
+        # few milliseconds, before the client could connect.
+        start = "-S" not in extra
         cmd += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
                 "-chardev", "socket,id=ser0,path=%s,server=on,wait=off" % self.serial_path,
-                "-serial", "chardev:ser0", "-monitor", "none"] + list(extra)
+                "-serial", "chardev:ser0", "-monitor", "none"] + list(extra) + \
+            (["-S"] if start else [])
         self.cmdline = cmd
         self.log = open(os.path.join(workdir, "qemu.log"), "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         _LIVE.append(self)
         self.serial = _connect(self.serial_path, 20)
-        self.serial.settimeout(0.2)
         self.out = ""
+        # A thread reads the serial console from the start: QEMU's PL011
+        # writes with the big lock held and blocks when the socket is full,
+        # which a few hundred bytes written one at a time do, so a console
+        # nobody reads stops the whole VM, QMP included.
+        self._text = []
+        self._more = threading.Condition()
+        threading.Thread(target=self._reader, daemon=True).start()
         self.qmp = QMP(self.qmp_path)
+        if start:
+            self.qmp.execute("cont")
+
+    def _reader(self):
+        while True:
+            try:
+                data = self.serial.recv(65536)
+            except OSError:
+                data = b""
+            with self._more:
+                if data:
+                    self._text.append(data.decode("utf-8", "replace"))
+                else:
+                    self._text.append(None)
+                self._more.notify_all()
+            if not data:
+                return
 
     def expect(self, pattern, timeout=90):
         end = time.time() + timeout
         while True:
+            with self._more:
+                self.out += "".join(t for t in self._text if t)
+                del self._text[:]
             m = re.search(pattern, self.out)
             if m:
                 self.out = self.out[m.end():]
                 return m
             if time.time() > end or self.proc.poll() is not None:
                 raise TimeoutError("no %r in serial output; last: %r" % (pattern, self.out[-500:]))
-            try:
-                data = self.serial.recv(65536)
-                if data:
-                    self.out += data.decode("utf-8", "replace")
-            except socket.timeout:
-                pass
+            with self._more:
+                if not self._text:
+                    self._more.wait(0.2)
 
     def send(self, text):
         # The UART has a small FIFO: type slowly.

@@ -49,6 +49,8 @@ class Console:
                                      start_new_session=True)
         self.buf = ""      # everything read so far
         self.pos = 0       # where the next expect() starts looking
+        self.drop_cr = False   # True: every CR dropped as it arrives
+        self._scanned = None   # (literal, pos, buf length) of a search that failed
 
     def __enter__(self):
         return self
@@ -63,17 +65,34 @@ class Console:
         data = os.read(self.proc.stdout.fileno(), 65536)
         if not data:
             return None  # QEMU exited
-        self.buf += data.decode(errors="replace").replace("\r\n", "\n")
+        text = data.decode(errors="replace").replace("\r\n", "\n")
+        if self.drop_cr:
+            text = text.replace("\r", "")
+        # The serial console arrives a few bytes a read: append in place
+        # (no other reference to the string), not by a copy of all of it.
+        buf, self.buf = self.buf, None
+        buf += text
+        self.buf = buf
         return True
 
     def expect(self, pattern, timeout=10.0):
         rx = re.compile(pattern)
+        # A plain string (the shell's prompt) is looked for only where it
+        # may start after what a failed search saw, not in all the output
+        # since the last match again on every read (a 10,000-character
+        # line arrives in thousands of reads).
+        literal = pattern if not any(ch in pattern for ch in ".^$*+?{}[]\\|()") else None
         deadline = time.monotonic() + timeout
         while True:
-            m = rx.search(self.buf, self.pos)
+            start = self.pos
+            if literal is not None and self._scanned and self._scanned[:2] == (literal, start):
+                start = max(start, self._scanned[2] - len(literal) + 1)
+            m = rx.search(self.buf, start)
             if m:
                 self.pos = m.end()
+                self._scanned = None
                 return m
+            self._scanned = (literal, self.pos, len(self.buf))
             left = deadline - time.monotonic()
             if left <= 0 or self._read(left) is None:
                 raise ConsoleTimeout("waited for /%s/; output since last match:\n%s"

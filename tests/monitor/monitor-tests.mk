@@ -31,7 +31,7 @@ $(TARGET_TEST): $(TARGET_TEST_OBJS) $(KREAD_LIB)
 	$(Q)$(KDBG_TOP_CC) -o $@ $(TARGET_TEST_OBJS) $(KREAD_LIB) $(KREAD_LDLIBS)
 
 monitor-target-test: $(TARGET_TEST)
-	$(Q)BUILD=$(BUILD)/host/t-mon tests/monitor/test_target.sh \
+	$(Q)TARGET_TEST=$(TARGET_TEST) tests/monitor/test_target.sh \
 		$(TARGET_TEST_X86_ELF) $(TARGET_TEST_ARM_ELF)
 .PHONY: monitor-target-test
 

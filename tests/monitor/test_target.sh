@@ -9,7 +9,8 @@
 # Default ELFs: build/t-x86/cairn.elf and build/t-arm/cairn.elf (build
 # them with make O=build/t-x86 x86_64_defconfig all, likewise aarch64);
 # an arch whose ELF is missing is skipped. Objects go to $BUILD
-# (default build/t-mon). Prints TAP, then "N passed, N failed"; exits 1 on
+# (default build/t-mon), or the driver is $TARGET_TEST when set (make's
+# build of it). Prints TAP, then "N passed, N failed"; exits 1 on
 # any failure. Everything started here is killed on exit.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,22 +33,30 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # ---- build the driver with target.c and the kread library -------------------
-CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Ikdbg/lib -Ikdbg/monitor
+# (Or take one built by make: TARGET_TEST=BUILD/host/tests/monitor/target_test,
+# tests/monitor/monitor-tests.mk, the same sources and flags.)
+if [ -n "${TARGET_TEST:-}" ]; then
+	driver=$TARGET_TEST
+	[ -x "$driver" ] || { echo "not ok 1 - build: no driver $driver"; echo "0 passed, 1 failed"; exit 1; }
+else
+	CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Ikdbg/lib -Ikdbg/monitor
 $(pkg-config --cflags jansson libdw)"
-mkdir -p "$BUILD/lib"
-objs=
-for src in kdbg/lib/elf.c kdbg/lib/dwarf.c kdbg/lib/mem.c kdbg/lib/reader.c kdbg/lib/util.c \
-	kdbg/lib/snapshot.c kdbg/lib/decode.c kdbg/lib/json.c kdbg/monitor/qmp.c \
-	kdbg/monitor/memmap.c kdbg/monitor/qmpread.c kdbg/monitor/target.c kdbg/monitor/target_util.c \
-	tests/monitor/target_test.c; do
-	o=$BUILD/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
+	mkdir -p "$BUILD/lib"
+	objs=
+	for src in kdbg/lib/elf.c kdbg/lib/dwarf.c kdbg/lib/mem.c kdbg/lib/reader.c kdbg/lib/util.c \
+		kdbg/lib/snapshot.c kdbg/lib/decode.c kdbg/lib/json.c kdbg/monitor/qmp.c \
+		kdbg/monitor/memmap.c kdbg/monitor/qmpread.c kdbg/monitor/target.c kdbg/monitor/target_util.c \
+		tests/monitor/target_test.c; do
+		o=$BUILD/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
+		# shellcheck disable=SC2086
+		cc $CF -c "$src" -o "$o" || { echo "not ok 1 - build: $src"; echo "0 passed, 1 failed"; exit 1; }
+		objs="$objs $o"
+	done
+	driver=$BUILD/target_test
 	# shellcheck disable=SC2086
-	cc $CF -c "$src" -o "$o" || { echo "not ok 1 - build: $src"; echo "0 passed, 1 failed"; exit 1; }
-	objs="$objs $o"
-done
-# shellcheck disable=SC2086
-cc -o "$BUILD/target_test" $objs $(pkg-config --libs jansson libdw) -lelf ||
-	{ echo "not ok 1 - build: link"; echo "0 passed, 1 failed"; exit 1; }
+	cc -o "$driver" $objs $(pkg-config --libs jansson libdw) -lelf ||
+		{ echo "not ok 1 - build: link"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 : >"$OUT"
 run() {   # run LABEL CMD...: its TAP lines, labelled (numbered at the end)
@@ -57,7 +66,7 @@ run() {   # run LABEL CMD...: its TAP lines, labelled (numbered at the end)
 	sed -n -e "s/^\(not ok\|ok\) [0-9]* - /\1 - $label: /p" -e '/^#/p' "$TMP/part" | tee -a "$OUT"
 }
 
-run fake "$BUILD/target_test" fake tests/monitor/fake_qmp.py "$X86_ELF" "$TMP"
+run fake "$driver" fake tests/monitor/fake_qmp.py "$X86_ELF" "$TMP"
 
 # ---- real QEMUs ------------------------------------------------------------------
 # boot NAME ELF [shared]: a daemonized QEMU with a QMP socket at $TMP/NAME.qmp.
@@ -95,16 +104,16 @@ for pair in "x86_64 $X86_ELF" "aarch64 $ARM_ELF"; do
 	fi
 	if boot "$arch" "$elf" shared; then
 		for mode in shared process qmp; do
-			run "$arch" "$BUILD/target_test" real "unix:$TMP/$arch.qmp" "$elf" "$mode"
+			run "$arch" "$driver" real "unix:$TMP/$arch.qmp" "$elf" "$mode"
 		done
-		run "$arch" "$BUILD/target_test" restart "unix:$TMP/$arch.qmp" "$elf" \
+		run "$arch" "$driver" restart "unix:$TMP/$arch.qmp" "$elf" \
 			"rm -f $TMP/$arch.qmp; $(boot_cmd "$arch" "$elf" shared) && sleep 0.5"
 		halt "$arch"
 	else
 		echo "not ok - $arch: boot with shared RAM" >>"$OUT"
 	fi
 	if boot "$arch-plain" "$elf"; then
-		run "$arch" "$BUILD/target_test" real "unix:$TMP/$arch-plain.qmp" "$elf" noshared
+		run "$arch" "$driver" real "unix:$TMP/$arch-plain.qmp" "$elf" noshared
 		halt "$arch-plain"
 	else
 		echo "not ok - $arch: boot without shared RAM" >>"$OUT"
