@@ -172,6 +172,11 @@ include kdbg/monitor/monitor.mk
 all: $(KDBG_TOP)
 include kdbg/gdbserver/gdbserver.mk
 all: $(KDBG_GDBSERVER)
+# The host tools `all` builds: compiled with the host's cc, whatever the
+# ARCH and configuration, so one build's serve another (make check
+# copies them into its other builds: make print-HOST_TOOL_FILES).
+HOST_TOOL_FILES = $(KDBG_TOP) $(KDBG_TOP_OBJS) $(KDBG_GDBSERVER) $(KDBG_GDBSERVER_OBJS) \
+	$(KREAD_LIB) $(KREAD_OBJS) $(KREAD_DUMP) $(KREAD_DIR)/obj/tools/kread-dump.o
 include user/bench/bench.mk
 include user/demo/demo.mk
 include user/fuzz/fuzz.mk
@@ -196,13 +201,11 @@ $(BUILD)/obj/%.o: %.c $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp $(GEN_SYSCALL
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KCFLAGS) -MMD -MF $@.d -c $< -o $@
-	$(Q)$(PYTHON) scripts/fixdep.py $@.d $(CONFIG_DEPS_DIR)
 
 $(BUILD)/obj/%.o: %.S $(FLAG_CONFIG_DEPS) | $(BUILD)/kconfig.stamp $(GEN_SYSCALL_HEADERS)
 	$(call msg,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KASFLAGS) -MMD -MF $@.d -c $< -o $@
-	$(Q)$(PYTHON) scripts/fixdep.py $@.d $(CONFIG_DEPS_DIR)
 
 # The objects' own .d files name the headers and config symbols they use,
 # so the stamp (touched on every .config change) need not rebuild them.
@@ -224,7 +227,14 @@ $(FLAG_CONFIG_DEPS): | $(BUILD)/kconfig.stamp
 	@:
 -include $(wildcard $(KERNEL_OBJS:.o=.o.d))
 
-$(BUILD)/cairn.elf: $(KERNEL_OBJS) $(LINKER_SCRIPT) $(BUILD)/syscall-handlers.ok
+# The objects rebuilt since the last link depend on the config symbols
+# they use, not on all of autoconf.h: scripts/fixdep.py rewrites their .d
+# files, in one process.
+$(BUILD)/obj/fixdep.stamp: $(KERNEL_OBJS)
+	$(Q)$(PYTHON) scripts/fixdep.py $(CONFIG_DEPS_DIR) $(addsuffix .d,$(filter %.o,$?))
+	$(Q)touch $@
+
+$(BUILD)/cairn.elf: $(KERNEL_OBJS) $(LINKER_SCRIPT) $(BUILD)/syscall-handlers.ok $(BUILD)/obj/fixdep.stamp
 	$(call msg,LD,$@)
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 		--no-warn-rwx-segments -T $(LINKER_SCRIPT) -o $@ $(KERNEL_OBJS)

@@ -2,11 +2,16 @@
 """Rewrite a gcc -MMD dependency file so an object depends on the Kconfig
 symbols it uses, not on autoconf.h as a whole (the idea of Linux's fixdep).
 
-Usage: fixdep.py DEPFILE CONFIG_DIR
+Usage: fixdep.py CONFIG_DIR DEPFILE...
 
 Every prerequisite file is scanned for CONFIG_FOO_BAR; the object then
 depends on CONFIG_DIR/foo/bar.h, which kconfiglib touches only when that
 symbol's value changes. autoconf.h itself is dropped from the list.
+The Makefile runs it once before the link, on the .d files of the
+objects rebuilt since (one Python start per build, not per object). A
+.d file it has not yet seen still names autoconf.h, so an interrupted
+build rebuilds too much, never too little; a rewritten file is left as
+it is by a second pass.
 """
 import os
 import re
@@ -15,7 +20,7 @@ import sys
 CONFIG_RE = re.compile(rb"\bCONFIG_([A-Z0-9_]+)")
 
 
-def main(depfile, config_dir):
+def fix(depfile, config_dir):
     with open(depfile) as f:
         text = f.read().replace("\\\n", " ")
     rules = [line for line in text.splitlines() if line.strip()]
@@ -43,11 +48,12 @@ def main(depfile, config_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1].startswith("-"):
-        sys.stderr.write("usage: fixdep.py DEPFILE CONFIG_DIR\n")
+    if len(sys.argv) < 3 or any(a.startswith("-") for a in sys.argv[1:]):
+        sys.stderr.write("usage: fixdep.py CONFIG_DIR DEPFILE...\n")
         sys.exit(2)
     try:
-        main(sys.argv[1], sys.argv[2])
+        for depfile in sys.argv[2:]:
+            fix(depfile, sys.argv[1])
     except OSError as e:
         sys.stderr.write("fixdep.py: %s\n" % e)
         sys.exit(1)

@@ -26,7 +26,7 @@ nr=$((nr + 1))
 
 # 1. The ABI line, in the debug section after DEBUG_CHECKPOINT: not the
 #    list's last line, and numbered past every other call.
-python3 - "$tree/include/uapi/cairn/syscalls.h" "$nr" <<'EOF'
+/usr/bin/python3 - "$tree/include/uapi/cairn/syscalls.h" "$nr" <<'EOF'
 import re, sys
 path, nr = sys.argv[1], sys.argv[2]
 text = open(path).read()
@@ -45,7 +45,7 @@ int sys_echo(struct task *caller, const struct cairn_sys_echo_args *arg)
 }
 EOF
 # 3. A caller: rinit asks before its banner.
-python3 - "$tree/user/rinit/main.c" <<'EOF'
+/usr/bin/python3 - "$tree/user/rinit/main.c" <<'EOF'
 import sys
 path = sys.argv[1]
 text = open(path).read()
@@ -58,7 +58,7 @@ EOF
 
 b=$dir/build
 out=$(make -C "$tree" --no-print-directory -j2 O="$b" "${arch}_defconfig" 2>&1 &&
-	make -C "$tree" --no-print-directory -j2 O="$b" 2>&1); st=$?
+	make -C "$tree" --no-print-directory -j2 O="$b" "$b/cairn.elf" kdbg-scripts 2>&1); st=$?
 check "$arch: a tree with ECHO added (one ABI line, one handler) builds" $st "$out"
 grep -q "int sys_echo(struct task \*caller, const struct cairn_sys_echo_args \*arg);" \
 	"$b/include/generated/syscall_kernel.h"
@@ -68,7 +68,7 @@ grep -q "^int cairn_echo(uint64_t value, uint64_t \*sum);" "$b/include/generated
 check "$arch: the user stub cairn_echo(value, *sum) is generated" $? "$(tail -12 "$b/include/generated/syscall_stubs.h" 2>&1)"
 
 if [ $st -eq 0 ]; then
-	out=$(timeout 60 python3 - "$here" "$b/cairn.elf" <<'EOF' 2>&1
+	out=$(timeout 60 /usr/bin/python3 - "$here" "$b/cairn.elf" <<'EOF' 2>&1
 import sys
 sys.path.insert(0, sys.argv[1] + "/tests/lib")
 from console import Console
@@ -85,7 +85,7 @@ fi
 
 # The rule for where handlers live is enforced: move the handler to
 # another file and the build names the file its section wants.
-python3 - "$tree" <<'EOF'
+/usr/bin/python3 - "$tree" <<'EOF'
 import sys
 t = sys.argv[1]
 src = open(t + "/kernel/sys_debug.c").read()
@@ -93,7 +93,7 @@ i = src.index("\nint sys_echo(")
 open(t + "/kernel/sys_debug.c", "w").write(src[:i])
 open(t + "/kernel/sys_task.c", "a").write(src[i:])
 EOF
-out=$(make -C "$tree" --no-print-directory -j2 O="$b" 2>&1); st=$?
+out=$(make -C "$tree" --no-print-directory -j2 O="$b" "$b/cairn.elf" 2>&1); st=$?
 [ $st -ne 0 ] && echo "$out" | grep -q "sys_echo is not defined in kernel/sys_debug.c.*; it is in kernel/sys_task.c"
 check "$arch: a handler outside the file its section names stops the build, naming both" $? "$out"
 

@@ -110,11 +110,6 @@ out=$(m O="$o" "$o/cairn.elf"); st=$?
 	grep -q "define CONFIG_TIMER_HZ 250" "$o/include/generated/autoconf.h"
 check "changing CONFIG_TIMER_HZ rebuilds main.c but not lib.c or printf.c" $? "$out"
 
-setcfg "$o" OPT_OS=y
-out=$(m O="$o" "$o/cairn.elf"); st=$?
-[ $st -eq 0 ] && echo "$out" | grep -q "CC *kernel/lib.c"
-check "changing the optimisation level rebuilds everything" $? "$out"
-
 out=$(m O="$o" savedefconfig); st=$?
 [ $st -eq 0 ] && grep -q "^CONFIG_TIMER_HZ=250$" "$o/defconfig" && ! grep -q "LOG_BUF_SHIFT" "$o/defconfig"
 check "savedefconfig keeps only what differs from the defaults" $? "$out$(cat "$o/defconfig" 2>/dev/null)"
@@ -130,12 +125,41 @@ out=$(m O="$o" olddefconfig && m O="$o" "$o/cairn.elf"); st=$?
 [ $st -eq 0 ]
 check "olddefconfig repairs it" $? "$out"
 
+# The optimisation level is a compiler flag, so every kernel object
+# depends on it: lib.o is rebuilt for real, and make's own plan (-n)
+# rebuilds every other kernel source (building them all would be this
+# file's third full build; the switch below is its second).
+setcfg "$o" OPT_OS=y
+out=$(m O="$o" "$o/obj/kernel/lib.o"); st=$?
+plan=$(m -n V=1 O="$o" "$o/cairn.elf")
+n_src=$(m -s O="$o" print-KERNEL_SRCS | wc -w)
+n_cc=$(echo "$plan" | grep -cE " -c [^ ]+\.[cS] -o $o/obj/")
+[ $st -eq 0 ] && echo "$out" | grep -q "CC *kernel/lib.c" && [ "$n_src" -gt 40 ] &&
+	[ "$n_cc" -eq $((n_src - 1)) ]
+check "changing the optimisation level rebuilds everything" $? \
+	"$out
+(make -n plans $n_cc of the other $((n_src - 1)) kernel sources)"
+
 # Switching the architecture in a built tree rebuilds everything with the
-# other compiler: kernel, user space and kdbg's constants.
+# other compiler: kdbg's constants and one kernel object for real, and
+# make's own plan (-n) for the rest -- every kernel source and rinit's
+# user space compiled by the AArch64 compiler, nothing by the host's, the
+# link with AArch64's script. (A whole AArch64 build is make check's
+# build/check/aarch64; one more here would be this file's third.)
 setcfg "$o" ARCH_AARCH64=y
-out=$(m O="$o" "$o/cairn.elf" kdbg-scripts); st=$?
-[ $st -eq 0 ] && file -L "$o/cairn.elf" | grep -q "ELF 64-bit.*ARM aarch64.*with debug_info" &&
-	file -L "$o/user/rinit.elf" | grep -q "ARM aarch64" &&
-	grep -q "ARCH_NAME = 'aarch64'" "$o/kdbg/cairn_constants.py"
-check "switching to AArch64 in menuconfig rebuilds the tree for AArch64" $? "$out"
+out=$(m O="$o" "$o/obj/kernel/lib.o" kdbg-scripts); st=$?
+plan=$(m -n V=1 O="$o" "$o/cairn.elf")
+n_src=$(m -s O="$o" print-KERNEL_SRCS | wc -w)
+n_user=$(m -s O="$o" print-USER_LIB_OBJS print-RINIT_OBJS | wc -w)
+n_k=$(echo "$plan" | grep -cE "^aarch64-linux-gnu-gcc .* -c [^ ]+\.[cS] -o $o/obj/")
+n_u=$(echo "$plan" | grep -cE "^aarch64-linux-gnu-gcc .* -c [^ ]+\.[cS] -o $o/user/")
+n_host=$(echo "$plan" | grep -cE "^(gcc|cc|x86_64-linux-gnu-gcc) .* -c ")
+[ $st -eq 0 ] && file "$o/obj/kernel/lib.o" | grep -q "ELF 64-bit.*ARM aarch64" &&
+	grep -q "ARCH_NAME = 'aarch64'" "$o/kdbg/cairn_constants.py" &&
+	[ "$n_src" -gt 40 ] && [ "$n_k" -eq $((n_src - 1)) ] && [ "$n_user" -gt 20 ] &&
+	[ "$n_u" -ge "$n_user" ] && [ "$n_host" -eq 0 ] &&
+	echo "$plan" | grep -q -- "-T arch/aarch64/linker.ld -o $o/cairn.elf"
+check "switching to AArch64 in menuconfig rebuilds the tree for AArch64" $? \
+	"$out
+(make -n: $n_k of the other $((n_src - 1)) kernel sources and $n_u user sources ($n_user in libuser and rinit) by aarch64-linux-gnu-gcc, $n_host by the host's compiler)"
 tap_done

@@ -85,7 +85,7 @@ def cases(build):
         (s("fuzz-tap"), 2, "usage: fuzz-tap FUZZER"),
         (s("fuzz-guest-kdbg"), 2, "usage: fuzz-guest-kdbg BUILD_DIR"),
         (s("fuzz-guest-kdbg") + ["/nonexistent"], 2, "no /nonexistent/cairn.elf"),
-        (s("fixdep.py") + ["--frob"], 2, "usage: fixdep.py DEPFILE CONFIG_DIR"),
+        (s("fixdep.py") + ["--frob"], 2, "usage: fixdep.py CONFIG_DIR DEPFILE..."),
         (s("kconfig.py") + ["frob"], 2, "usage: kconfig.py sync"),
         (s("gen-kdbg-constants.py"), 2, "usage: gen-kdbg-constants.py"),
     ]

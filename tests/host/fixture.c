@@ -16,23 +16,51 @@ void *fx_alloc_aligned(size_t align, size_t size)
 	return p;
 }
 
-void fx_setup(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device)
+/* The world in memory already allocated (and filled with the pattern). */
+static void fx_init(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device)
 {
 	size_t pool_size = 1ull << cairn_object_size_bits(CAIRN_OBJ_CPOOL, root_bits);
 	struct cap cap;
 
-	memset(f, 0, sizeof(*f));
 	host_hooks_reset();
-	f->root_mem = fx_alloc_aligned(64, pool_size);
 	f->root = cpool_init_at(f->root_mem, pool_size, root_bits);
 	cap = cap_for_object(&f->root->hdr);
 	CHECK_OK(cap_install_original(&f->root->slots[FX_ROOT_SELF], &cap));
 	if (ut_bits) {
 		f->ut_bits = ut_bits;
-		f->ut_mem = fx_alloc_aligned(1ull << ut_bits, 1ull << ut_bits);
 		CHECK_OK(untyped_cap_make(&cap, (paddr_t)(uintptr_t)f->ut_mem, ut_bits, device));
 		CHECK_OK(cap_install_original(&f->root->slots[FX_UNTYPED], &cap));
 	}
+}
+
+void fx_setup(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device)
+{
+	memset(f, 0, sizeof(*f));
+	f->root_mem = fx_alloc_aligned(64, 1ull << cairn_object_size_bits(CAIRN_OBJ_CPOOL, root_bits));
+	if (ut_bits)
+		f->ut_mem = fx_alloc_aligned(1ull << ut_bits, 1ull << ut_bits);
+	fx_init(f, root_bits, ut_bits, device);
+}
+
+void fx_setup_again(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device)
+{
+	if (!f->root_mem) {
+		fx_setup(f, root_bits, ut_bits, device);
+		return;
+	}
+	memset(f->root_mem, 0xa5, 1ull << cairn_object_size_bits(CAIRN_OBJ_CPOOL, root_bits));
+	if (ut_bits)
+		memset(f->ut_mem, 0xa5, 1ull << ut_bits);
+	f->root = NULL;
+	f->ut_bits = 0;
+	fx_init(f, root_bits, ut_bits, device);
+}
+
+void fx_free(struct fixture *f)
+{
+	free(f->root_mem);
+	free(f->ut_mem);
+	memset(f, 0, sizeof(*f));
 }
 
 static void report(void *arg, const char *msg)
@@ -82,7 +110,5 @@ void fx_teardown(struct fixture *f)
 		/* Do not let one test's leak cascade into the next ones. */
 		memset(object_lists, 0, sizeof(object_lists));
 	}
-	free(f->root_mem);
-	free(f->ut_mem);
-	memset(f, 0, sizeof(*f));
+	fx_free(f);
 }

@@ -24,8 +24,17 @@ enum { FX_ROOT_SELF = 0, FX_UNTYPED = 1 };
 /* Root pool of 2^root_bits slots; untyped of 2^ut_bits bytes (0: none). */
 void fx_setup(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device);
 
+/* As fx_setup, in the memory f holds from a setup of the same sizes
+ * (refilled with the pattern) when it holds any: for a test that builds
+ * thousands of worlds, whose fresh blocks' page faults would cost more
+ * than the test. The world before is dropped, not torn down. */
+void fx_setup_again(struct fixture *f, unsigned root_bits, unsigned ut_bits, bool device);
+
 /* Delete everything; fails the current test on leaks or violations. */
 void fx_teardown(struct fixture *f);
+
+/* Free the memory of f's world without tearing it down. */
+void fx_free(struct fixture *f);
 
 static inline struct slot *fx_slot(struct fixture *f, uint64_t i)
 {

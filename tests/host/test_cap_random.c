@@ -39,6 +39,12 @@ static struct mpool P[MP];
 static int nobj, npool;
 static int work[MO], nwork;
 
+/* Slot ids at or past nids() are in pools not made yet, so empty: the
+ * model's scans stop there (scanning all MS made the test four times slower). */
+static int nids(void) { return npool * PS; }
+/* The slots a sequence may have written, cleared by the next one. */
+static int dirty_ids = MS;
+
 enum { T_UT = 1, T_POOL = 2, T_TASK = 3, T_CHAN = 4, T_NOTE = 5, T_PAGE = 8 };
 static uint64_t model_size(int t)
 {
@@ -58,7 +64,7 @@ static void m_delete(int id)
 	struct mslot *s = &S[id];
 	int parent = s->parent, obj = s->obj, type = s->type;
 
-	for (int x = 0; x < MS; x++)
+	for (int x = 0; x < nids(); x++)
 		if (S[x].type && S[x].parent == id)
 			S[x].parent = parent;
 	memset(s, 0, sizeof(*s));
@@ -85,11 +91,11 @@ static void m_reap(void)
 
 static void m_untyped_resets(void)
 {
-	for (int u = 0; u < MS; u++) {
+	for (int u = 0; u < nids(); u++) {
 		if (S[u].type != T_UT)
 			continue;
 		bool child = false;
-		for (int x = 0; x < MS && !child; x++)
+		for (int x = 0; x < nids() && !child; x++)
 			child = S[x].type && S[x].parent == u;
 		if (!child)
 			S[u].wm = 0;
@@ -132,7 +138,7 @@ static int m_move(int src, int dst)
 	if (S[dst].type) return CAIRN_ERR_SLOT_OCCUPIED;
 	if (!S[src].type) return CAIRN_ERR_SLOT_EMPTY;
 	S[dst] = S[src];
-	for (int x = 0; x < MS; x++)
+	for (int x = 0; x < nids(); x++)
 		if (S[x].type && S[x].parent == src)
 			S[x].parent = dst;
 	memset(&S[src], 0, sizeof(S[src]));
@@ -143,7 +149,7 @@ static int m_move(int src, int dst)
 static int m_revoke(int id)
 {
 	if (!S[id].type) return CAIRN_ERR_SLOT_EMPTY;
-	for (int x = 0; x < MS; x++)
+	for (int x = 0; x < nids(); x++)
 		if (S[x].type && m_is_desc(x, id))
 			m_delete(x);
 	m_reap();
@@ -197,12 +203,12 @@ static struct slot *kslot(int id) { return &P[id / PS].k->slots[id % PS]; }
 
 static void world_start(void)
 {
-	memset(S, 0, sizeof(S));
-	for (int i = 0; i < MS; i++) S[i].parent = S[i].obj = -1;
+	memset(S, 0, dirty_ids * sizeof(S[0]));
+	for (int i = 0; i < dirty_ids; i++) S[i].parent = S[i].obj = -1;
 	memset(O, 0, sizeof(O));
 	memset(P, 0, sizeof(P));
 	nobj = npool = nwork = 0;
-	fx_setup(&fx, 5, UT_BITS, false);
+	fx_setup_again(&fx, 5, UT_BITS, false);
 	P[0] = (struct mpool){ .live = 1, .nslots = 32, .obj = 0, .k = fx.root };
 	O[0] = (struct mobj){ .type = T_POOL, .refs = 1, .live = 1, .pool = 0, .kptr = &fx.root->hdr };
 	S[0] = (struct mslot){ .type = T_POOL, .obj = 0, .rights = 15, .parent = -1 };
@@ -215,8 +221,7 @@ static void world_end(void)
 {
 	/* Pools in cycles may outlive the root: reset the kernel lists. */
 	memset(object_lists, 0, sizeof(object_lists));
-	free(fx.root_mem);
-	free(fx.ut_mem);
+	dirty_ids = nids();
 }
 
 static int pick_slot(bool prefer_full)
@@ -392,6 +397,7 @@ int main(int argc, char **argv)
 		}
 		world_end();
 	}
+	fx_free(&fx);
 	printf("# %llu operations checked; succeeded/tried:", total);
 	for (int k = 0; k < 8; k++)
 		printf(" %s %llu/%llu", (const char *[]){ "copy", "copy", "mint", "mint", "move", "delete",
