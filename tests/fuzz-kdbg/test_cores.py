@@ -43,7 +43,7 @@ check = T.check
 
 def digest(path):
     """A digest of the whole file (SHA-1: a third of MD5's time on a
-    256 MiB core, and this file takes two dozen)."""
+    core, and this file takes two dozen)."""
     h = hashlib.sha1()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(8 << 20), b""):
@@ -154,7 +154,7 @@ def dump_tests(build, other, tmp, arch):
     os.makedirs(env["KDBG_RUNTIME_DIR"])
     qmp2 = os.path.join(tmp, "dump.qmp")
     v = kvm.VM(os.path.join(build, "cairn.elf"), tmp,
-               extra=["-qmp", "unix:%s,server=on,wait=off" % qmp2])
+               extra=["-qmp", "unix:%s,server=on,wait=off" % qmp2], mem=pristine.MEM)
     try:
         v.expect(r"rinit> ", timeout=120)
         v.qmp.execute("stop")

@@ -74,7 +74,8 @@ class QMP:
 class VM:
     """QEMU running `elf` with guest RAM in `ram` (shared, mmap-able)."""
 
-    def __init__(self, elf, workdir, ram=None, extra=()):
+    def __init__(self, elf, workdir, ram=None, extra=(), mem=None):
+        """mem: guest RAM as QEMU_MEM takes it ("64M"), else QEMU_MEM's."""
         self.workdir = workdir
         self.qmp_path = os.path.join(workdir, "qmp.sock")
         self.serial_path = os.path.join(workdir, "serial.sock")
@@ -85,7 +86,8 @@ class VM:
         machine = [os.path.join(ROOT, "scripts/qemu-machine"), "--kernel", elf]
         if ram:
             machine += ["--shared-ram", ram]
-        cmd = subprocess.check_output(machine, text=True).split("\n")
+        env = dict(os.environ, QEMU_MEM=mem) if mem else None
+        cmd = subprocess.check_output(machine, text=True, env=env).split("\n")
         cmd = [a for a in cmd if a]
         # Stopped (-S) until the serial client is there, so that nothing
         # the kernel prints is lost: a microvm boots to the prompt in a
