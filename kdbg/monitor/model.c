@@ -28,14 +28,6 @@ int view_by_name(const char *name)
 	return -1;
 }
 
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 double wall_s(void)
 {
 	struct timespec ts;

@@ -9,14 +9,10 @@
  * together; target_poll tries again at most every 500 ms and, on success,
  * discovers RAM afresh (a restarted QEMU has a new file, pid and layout).
  *
- * Snapshots of a running guest are taken without stopping it: the
- * library's seqlock check says when a copy was torn; a few quick retries
- * almost always succeed, and only then is the VM paused for one read.
+ * Snapshots, their statistics and cores: target_snapshot.c.
  */
 #define _GNU_SOURCE
-#include "target.h"
-#include "memmap.h"
-#include "qmp.h"
+#include "target_internal.h"
 #include "target_util.h"
 
 #include <errno.h>
@@ -30,64 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECONNECT_MS    500     /* at most two connection attempts a second */
-#define PAUSE_TRIES     6       /* stops that find the kernel mid-update, then take it */
-#define HUNG_RETRY_MS   4500    /* plus RECONNECT_MS: 5 s between attempts on a hung QEMU */
-#define REGS_MS         250     /* `info registers` at most four times a second */
-#define DUMP_TIMEOUT_MS 60000   /* dump-guest-memory of a few hundred MiB */
-#define NREGS           64
-#define HIST            512     /* snapshots remembered for the per-second stats */
-
-struct snap_rec {
-	double t, ms;
-	int retries;
-	bool paused;
-};
-
-struct target {
-	char *spec, *elf_path, *core_dir;
-	struct target_opts o;
-	char addr[600];              /* the spec resolved: "unix:PATH" or "HOST:PORT" */
-	bool libvirt;
-	struct kr_elf *elf;
-	struct kr_reader *reader;
-
-	struct qmp *q;
-	pid_t pid;
-	bool connected, ever_connected;
-	double last_attempt;
-	char run_state[32], accel[16], message[512];
-
-	struct kr_mem *mem;
-	struct qmpread *qr;
-	enum target_mem_mode mode;
-	char mode_name[48];
-	struct memmap_info mi;
-
-	struct target_event events[TARGET_EVENTS];
-	int nevents;
-	int own_stops, own_resumes;  /* STOP/RESUME events our own pauses will echo */
-	bool panicked;
-
-	struct target_reg regs[NREGS];
-	int nregs;
-	double regs_time;
-
-	struct snap_rec hist[HIST];
-	int hist_head, hist_n;
-	uint64_t snapshots, retries, pauses;
-	bool message_from_snapshot;  /* message[] says why a snapshot failed */
-};
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void msg(struct target *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void msg(struct target *t, const char *fmt, ...)
+void target_msg(struct target *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -173,13 +112,13 @@ static void close_mem(struct target *t)
 	snprintf(t->mode_name, sizeof t->mode_name, "none");
 }
 
-static void disconnect(struct target *t, const char *why)
+void target_disconnect(struct target *t, const char *why)
 {
 	close_mem(t);
 	if (t->q) {
 		if (!why)
 			why = qmp_broken_reason(t->q);
-		msg(t, "%s", why && why[0] ? why : "QMP connection closed (VM exited?)");
+		target_msg(t, "%s", why && why[0] ? why : "QMP connection closed (VM exited?)");
 		qmp_close(t->q);
 		t->q = NULL;
 	}
@@ -188,7 +127,7 @@ static void disconnect(struct target *t, const char *why)
 	snprintf(t->run_state, sizeof t->run_state, "disconnected");
 }
 
-static void query_status(struct target *t)
+void target_query_status(struct target *t)
 {
 	char err[256];
 	json_t *r = qmp_command_obj(t->q, "query-status", NULL, t->o.qmp_timeout_ms, err, sizeof err);
@@ -197,9 +136,9 @@ static void query_status(struct target *t)
 	if (s && !strcmp(s, "guest-panicked"))
 		t->panicked = true;
 	if (!r)
-		msg(t, "%s", err);
+		target_msg(t, "%s", err);
 	else if (!s)
-		msg(t, "QMP query-status: unexpected reply (no status)");
+		target_msg(t, "QMP query-status: unexpected reply (no status)");
 	json_decref(r);
 }
 
@@ -261,17 +200,17 @@ static void discover_mem(struct target *t)
 	}
 	if (!t->mem) {
 		if (p == PREF_SHARED)
-			msg(t, "%s", err_s);
+			target_msg(t, "%s", err_s);
 		else if (p == PREF_PROCESS)
-			msg(t, "%s", err_p);
+			target_msg(t, "%s", err_p);
 		else
-			msg(t, "no way to read guest memory");
+			target_msg(t, "no way to read guest memory");
 		return;
 	}
 	if (t->reader) {
 		kr_reader_set_mem(t->reader, t->mem);
 	} else if (t->elf && kr_reader_new(t->elf, t->mem, &t->reader) < 0) {
-		msg(t, "cannot create the kernel reader");
+		target_msg(t, "cannot create the kernel reader");
 		t->reader = NULL;
 	}
 	set_nocache(t);
@@ -288,13 +227,13 @@ static bool try_connect(struct target *t)
 	/* libvirt: resolve once and again only when the old socket fails. */
 	if (t->libvirt && !t->addr[0] &&
 	    target_resolve_libvirt(t->spec + 8, t->addr, sizeof t->addr, err, sizeof err) < 0) {
-		msg(t, "%s", err);
+		target_msg(t, "%s", err);
 		t->last_attempt = now_s();
 		return false;
 	}
 	t->q = qmp_connect(t->addr, t->o.qmp_timeout_ms, on_event, t, err, sizeof err);
 	if (!t->q) {
-		msg(t, "%s", err);
+		target_msg(t, "%s", err);
 		if (t->libvirt)
 			t->addr[0] = 0;
 		/* A slow failure must not retry at once; a hung QEMU (no greeting)
@@ -304,19 +243,19 @@ static bool try_connect(struct target *t)
 		return false;
 	}
 	t->pid = qmp_peer_pid(t->q);
-	query_status(t);
+	target_query_status(t);
 	query_accel(t);
 	if (!qmp_broken(t->q))
 		discover_mem(t);
 	if (qmp_broken(t->q)) {
-		disconnect(t, NULL);
+		target_disconnect(t, NULL);
 		t->last_attempt = now_s();
 		return false;
 	}
 	t->connected = true;
 	if (t->mem) {
 		if (t->ever_connected)
-			msg(t, "reconnected");
+			target_msg(t, "reconnected");
 		else
 			t->message[0] = 0;
 	}
@@ -376,7 +315,7 @@ void target_free(struct target *t)
 {
 	if (!t)
 		return;
-	disconnect(t, "closed");
+	target_disconnect(t, "closed");
 	kr_reader_free(t->reader);
 	kr_elf_close(t->elf);
 	free(t->spec);
@@ -390,7 +329,7 @@ bool target_poll(struct target *t)
 	if (!t->connected)
 		return try_connect(t);
 	if (qmp_pump(t->q) < 0 || qmp_broken(t->q)) {
-		disconnect(t, NULL);
+		target_disconnect(t, NULL);
 		return false;
 	}
 	return true;
@@ -422,21 +361,21 @@ int target_events(const struct target *t, const struct target_event **events)
 }
 
 /* A QMP command whose failure is only reported; -1 if it failed. */
-static int simple_command(struct target *t, const char *cmd, json_t *args, int timeout_ms)
+int target_simple_command(struct target *t, const char *cmd, json_t *args, int timeout_ms)
 {
 	char err[512];
 	json_t *r;
 
 	if (!t->connected || !t->q) {
 		json_decref(args);
-		msg(t, "not connected");
+		target_msg(t, "not connected");
 		return -1;
 	}
 	r = qmp_command(t->q, cmd, args, timeout_ms, err, sizeof err);
 	if (!r) {
-		msg(t, "%s", err);
+		target_msg(t, "%s", err);
 		if (qmp_broken(t->q))
-			disconnect(t, err);
+			target_disconnect(t, err);
 		return -1;
 	}
 	json_decref(r);
@@ -445,7 +384,7 @@ static int simple_command(struct target *t, const char *cmd, json_t *args, int t
 
 int target_pause(struct target *t)
 {
-	if (simple_command(t, "stop", NULL, t->o.qmp_timeout_ms) < 0)
+	if (target_simple_command(t, "stop", NULL, t->o.qmp_timeout_ms) < 0)
 		return -1;
 	snprintf(t->run_state, sizeof t->run_state, "paused");
 	return 0;
@@ -453,7 +392,7 @@ int target_pause(struct target *t)
 
 int target_continue(struct target *t)
 {
-	if (simple_command(t, "cont", NULL, t->o.qmp_timeout_ms) < 0)
+	if (target_simple_command(t, "cont", NULL, t->o.qmp_timeout_ms) < 0)
 		return -1;
 	snprintf(t->run_state, sizeof t->run_state, "running");
 	return 0;
@@ -461,7 +400,7 @@ int target_continue(struct target *t)
 
 int target_reset(struct target *t)
 {
-	if (simple_command(t, "system_reset", NULL, t->o.qmp_timeout_ms) < 0)
+	if (target_simple_command(t, "system_reset", NULL, t->o.qmp_timeout_ms) < 0)
 		return -1;
 	t->panicked = false;   /* a new boot: a new panic will be a new core */
 	return 0;
@@ -480,9 +419,9 @@ int target_registers(struct target *t, struct target_reg *regs, int max)
 		char *text = qmp_hmp(t->q, "info registers", t->o.qmp_timeout_ms, err, sizeof err);
 		t->regs_time = now;
 		if (!text) {
-			msg(t, "%s", err);
+			target_msg(t, "%s", err);
 			if (qmp_broken(t->q))
-				disconnect(t, err);
+				target_disconnect(t, err);
 			return 0;
 		}
 		t->nregs = target_parse_regs(text, t->regs, NREGS);
@@ -494,230 +433,3 @@ int target_registers(struct target *t, struct target_reg *regs, int max)
 	return max > 0 ? max : 0;
 }
 
-/* ---- snapshots ----------------------------------------------------------------------- */
-
-static int read_once(struct target *t, const struct kr_snapshot_opts *o, bool check_seq,
-		     struct kr_snapshot **out)
-{
-	struct kr_snapshot_opts so = *o;
-	so.check_seq = check_seq;
-	if (t->qr)
-		qmpread_invalidate(t->qr);
-	return kr_snapshot_read(t->reader, &so, out);
-}
-
-/* Stop the VM, read, continue it if it ran. */
-static int stop_read_cont(struct target *t, const struct kr_snapshot_opts *o, bool was_running,
-			  bool check_seq, struct kr_snapshot **out)
-{
-	char err[512];
-	json_t *r;
-	int rc;
-
-	/* QEMU sends the STOP/RESUME event before the command's reply: count
-	 * it as ours before sending, and take it back if the command fails. */
-	if (was_running) {
-		t->own_stops++;
-		r = qmp_command(t->q, "stop", NULL, t->o.qmp_timeout_ms, err, sizeof err);
-		if (!r) {
-			t->own_stops--;
-			msg(t, "cannot pause for a consistent snapshot: %s", err);
-			return KR_TORN;
-		}
-		json_decref(r);
-		t->pauses++;
-	}
-	rc = read_once(t, o, check_seq, out);
-	if (was_running) {
-		t->own_resumes++;
-		r = qmp_command(t->q, "cont", NULL, t->o.qmp_timeout_ms, err, sizeof err);
-		if (!r) {
-			t->own_resumes--;
-			msg(t, "could not continue the VM after a snapshot: %s", err);
-		}
-		json_decref(r);
-	}
-	return rc;
-}
-
-/* A snapshot with the VM paused. The vCPU may stop inside the kernel, in
- * the middle of an update (seq odd): then let it run on for a moment and
- * stop it again, a few times, before taking what is there. */
-static int paused_read(struct target *t, const struct kr_snapshot_opts *o, struct kr_snapshot **out)
-{
-	bool was_running = !strcmp(t->run_state, "running");
-	int rc;
-
-	for (int attempt = 0;; attempt++) {
-		bool last = !was_running || attempt >= PAUSE_TRIES - 1;
-
-		uint64_t pauses = t->pauses;
-
-		rc = stop_read_cont(t, o, was_running, !last, out);
-		if (rc != KR_TORN || last || qmp_broken(t->q) || t->pauses == pauses)
-			return rc;   /* read, or the stop itself failed */
-		struct timespec ts = { 0, (20 * 1000L) << attempt };
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void record(struct target *t, double t0, int retries, bool paused)
-{
-	struct snap_rec *h = &t->hist[t->hist_head];
-	double t1 = now_s();
-	h->t = t1;
-	h->ms = (t1 - t0) * 1000;
-	h->retries = retries;
-	h->paused = paused;
-	t->hist_head = (t->hist_head + 1) % HIST;
-	if (t->hist_n < HIST)
-		t->hist_n++;
-	t->snapshots++;
-}
-
-int target_snapshot(struct target *t, const struct kr_snapshot_opts *o, struct kr_snapshot **out)
-{
-	double t0 = now_s();
-	int rc, retries = 0;
-	bool paused = false;
-	uint64_t pauses0 = t->pauses;
-
-	*out = NULL;
-	if (!t->connected) {
-		if (!t->message[0])
-			msg(t, "not connected");
-		return KR_EIO;
-	}
-	if (!t->elf) {
-		msg(t, "no kernel ELF given");
-		return KR_EELF;
-	}
-	if (!t->mem || !t->reader)
-		return KR_EIO;   /* the message says why (from discovery) */
-
-	rc = KR_TORN;
-	if (strcmp(t->run_state, "running")) {
-		/* Stopped (paused, debug, shutdown, panicked...): nothing moves.
-		 * An odd seq says the vCPU stopped inside the kernel -- or that
-		 * the VM runs again (another tool's pause ended before its
-		 * RESUME event reached us): ask QEMU which. */
-		rc = read_once(t, o, true, out);
-		if (rc == KR_TORN) {
-			query_status(t);
-			if (strcmp(t->run_state, "running"))   /* stopped mid-update: as it is */
-				rc = read_once(t, o, false, out);
-		}
-	}
-	if (rc != KR_TORN || qmp_broken(t->q)) {
-		/* read above */
-	} else if (t->o.always_pause || t->mode == MEM_QMP) {
-		/* QMP reads take tens of milliseconds a snapshot: the timer
-		 * alone enters the kernel meanwhile, so a copy of a running
-		 * guest is always torn and retrying only wastes round trips. */
-		rc = paused_read(t, o, out);
-	} else {
-		for (;;) {
-			rc = read_once(t, o, true, out);
-			if (rc != KR_TORN || retries >= t->o.max_retries || qmp_broken(t->q))
-				break;
-			/* Let the guest leave the kernel: 50 us, doubling, so that 8
-			 * retries span about 13 ms -- a busy stretch of system calls
-			 * usually ends within that, and a pause is the last resort. */
-			struct timespec ts = { 0, (50 * 1000L) << retries };
-			retries++;
-			nanosleep(&ts, NULL);
-		}
-		if (rc == KR_TORN && !qmp_broken(t->q))
-			rc = paused_read(t, o, out);
-	}
-	paused = t->pauses != pauses0;
-	t->retries += retries;
-	record(t, t0, retries, paused);
-
-	if (qmp_broken(t->q)) {
-		/* The QMP reader or a pause lost the connection mid-snapshot. */
-		if (*out) {
-			kr_snapshot_free(*out);
-			*out = NULL;
-		}
-		disconnect(t, NULL);
-		return KR_EIO;
-	}
-	if (rc == KR_OK && (*out)->panicked)
-		t->panicked = true;
-	if (rc != KR_OK && rc != KR_TORN) {
-		const char *e = kr_error(t->reader);
-		if (e && e[0]) {
-			msg(t, "%s", e);
-			t->message_from_snapshot = true;
-		}
-	} else if (rc == KR_OK && t->message[0] &&
-		   (t->message_from_snapshot || strstr(t->message, "consistent snapshot"))) {
-		/* A snapshot worked: what a failed one said is over. */
-		t->message[0] = 0;
-		t->message_from_snapshot = false;
-	}
-	return rc;
-}
-
-void target_stats(const struct target *t, struct target_stats *s)
-{
-	double now = now_s(), ms = 0;
-	int n = 0, retries = 0, pauses = 0;
-
-	memset(s, 0, sizeof *s);
-	for (int i = 0; i < t->hist_n; i++) {
-		const struct snap_rec *h = &t->hist[(t->hist_head - 1 - i + HIST) % HIST];
-		if (now - h->t > 1.0)
-			break;
-		n++;
-		ms += h->ms;
-		retries += h->retries;
-		pauses += h->paused;
-	}
-	s->snapshots_per_s = n;
-	s->retries_per_s = retries;
-	s->pauses_per_s = pauses;
-	s->snapshot_ms = n ? ms / n : 0;
-	s->snapshots = t->snapshots;
-	s->retries = t->retries;
-	s->pauses = t->pauses;
-}
-
-/* ---- cores --------------------------------------------------------------------------- */
-
-int target_dump(struct target *t, char *path, size_t pathlen)
-{
-	char dir[PATH_MAX], stamp[32];
-	struct tm tm;
-	time_t now = time(NULL);
-
-	if (t->core_dir && t->core_dir[0]) {
-		snprintf(dir, sizeof dir, "%s", t->core_dir);
-	} else if (!strncmp(t->addr, "unix:", 5) && strrchr(t->addr, '/')) {
-		/* Next to the socket: kdbg run's run directory. */
-		snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(t->addr, '/') - t->addr - 5),
-			 t->addr + 5);
-	} else {
-		snprintf(dir, sizeof dir, "/tmp");
-	}
-	if (dir[0] != '/') {   /* QEMU resolves relative paths against its own cwd */
-		char cwd[PATH_MAX / 2], rel[PATH_MAX / 2];
-		if (getcwd(cwd, sizeof cwd)) {
-			snprintf(rel, sizeof rel, "%.2000s", dir);
-			snprintf(dir, sizeof dir, "%s/%s", cwd, rel);
-		}
-	}
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	snprintf(path, pathlen, "%s/kdbg-top-panic-%s.core", dir, stamp);
-
-	char proto[PATH_MAX + 8];
-	snprintf(proto, sizeof proto, "file:%s", path);
-	if (simple_command(t, "dump-guest-memory",
-			   json_pack("{s:b, s:s, s:b}", "paging", 1, "protocol", proto, "detach", 0),
-			   DUMP_TIMEOUT_MS) < 0)
-		return -1;
-	msg(t, "core written to %s", path);
-	return 0;
-}

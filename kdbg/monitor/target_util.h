@@ -29,4 +29,7 @@ int target_resolve_libvirt(const char *domain, char *addr, size_t addrlen,
  */
 int target_parse_regs(const char *text, struct target_reg *out, int max);
 
+/* Monotonic seconds (CLOCK_MONOTONIC): timeouts and rates. */
+double now_s(void);
+
 #endif

@@ -17,7 +17,7 @@
 
 TARGET_TEST := $(BUILD)/host/tests/monitor/target_test
 TARGET_TEST_OBJS := $(BUILD)/host/tests/monitor/target_test.o \
-	$(addprefix $(BUILD)/host/kdbg/monitor/,qmp.o memmap.o qmpread.o target.o target_util.o)
+	$(addprefix $(BUILD)/host/kdbg/monitor/,qmp.o memmap.o qmpread.o target.o target_snapshot.o target_util.o)
 TARGET_TEST_X86_ELF ?= build/t-x86/cairn.elf
 TARGET_TEST_ARM_ELF ?= build/t-arm/cairn.elf
 

@@ -45,7 +45,7 @@ $(pkg-config --cflags jansson libdw)"
 	objs=
 	for src in kdbg/lib/elf.c kdbg/lib/dwarf.c kdbg/lib/mem.c kdbg/lib/reader.c kdbg/lib/util.c \
 		kdbg/lib/snapshot.c kdbg/lib/decode.c kdbg/lib/json.c kdbg/monitor/qmp.c \
-		kdbg/monitor/memmap.c kdbg/monitor/qmpread.c kdbg/monitor/target.c kdbg/monitor/target_util.c \
+		kdbg/monitor/memmap.c kdbg/monitor/qmpread.c kdbg/monitor/target.c kdbg/monitor/target_snapshot.c kdbg/monitor/target_util.c \
 		tests/monitor/target_test.c; do
 		o=$BUILD/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
 		# shellcheck disable=SC2086
