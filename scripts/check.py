@@ -162,7 +162,7 @@ def copy_host_tools(src, dst):
 # sessions, temporary directories and RAM files, libvirt domains.
 TOOL_COMMS = ("qemu-system-", "kdbg-top", "kdbg-gdbserver", "gdb-multiarch", "gdb")
 TEMP_GLOBS = ("/dev/shm/kdbg-top-test.*", "/tmp/kdbg-live-test.*", "/tmp/kread-*-*",
-              "/tmp/kdbg-ide-test.*",
+              "/tmp/kdbg-ide-test.*", "/tmp/cli-args-*",
               "/dev/shm/kdbg-*-run-*.ram", "/tmp/kdbg-*/run-*")
 
 

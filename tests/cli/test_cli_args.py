@@ -11,6 +11,7 @@ message that names the mistake, and no Python traceback. Nothing here
 boots a VM: every case is refused before anything starts.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,7 +107,8 @@ def main():
         return 2
     build = os.path.abspath(sys.argv[1])
     empty, table = cases(build)
-    env = dict(os.environ, KDBG_RUNTIME_DIR=tempfile.mkdtemp(prefix="cli-args-"))
+    runtime = tempfile.mkdtemp(prefix="cli-args-")
+    env = dict(os.environ, KDBG_RUNTIME_DIR=runtime)
     T = Tap()
     for argv, status, text in table:
         shown = " ".join(os.path.relpath(a, TREE) if a.startswith(TREE) else a for a in argv)
@@ -124,6 +126,7 @@ def main():
                 "\n".join(out.strip().splitlines()[-8:]
                           + ["exit %s (want %s), want text %r" % (got, status or "1 or 2", text)]))
     empty.close()
+    shutil.rmtree(runtime, ignore_errors=True)
     return T.done()
 
 
