@@ -269,9 +269,14 @@ print-%:
 .PHONY: check
 
 # Benchmarks in their own builds (configs/ARCH_bench_defconfig), for
-# each arch in BENCH_ARCH.
+# each arch in BENCH_ARCH. One after the other, even under make -j: the
+# wall-time ones (monitor, gdbserver, boot) would otherwise measure each
+# other's load.
 BENCH_ARCH ?= x86_64 aarch64
-bench: bench-monitor bench-gdbserver bench-boot
+bench:
+	$(Q)$(MAKE) --no-print-directory bench-monitor
+	$(Q)$(MAKE) --no-print-directory bench-gdbserver
+	$(Q)$(MAKE) --no-print-directory bench-boot
 	$(Q)set -e; for a in $(BENCH_ARCH); do \
 		$(PYTHON) scripts/bench --arch $$a --build $(BUILD)/bench$$(test $$a = x86_64 || echo -$$a); \
 		echo; done
