@@ -3,10 +3,12 @@
 Loaded by BUILD/cairn.elf-gdb.py (GDB auto-load) or `kdbg attach`:
     import kdbg; kdbg.load()
 Modules: one per command (tasks, cpool, cdt, chan, untyped, vspace, log,
-check, checkpoint, json in schema), plus the layers they share: mem (bulk reads), layout
-and types (DWARF), consts (generated ABI constants), model (the decoded
-view), fmt, functions, printers, command (argument declarations) and
-completion; api (the Python API below, and `kdbg script`).
+check, checkpoint, json in schema, graph, snapshot with its files in
+snapfile and its comparison in snapdiff, breaks, usersyms), plus the
+layers they share: mem (bulk reads), layout and types (DWARF), consts
+(generated ABI constants), model (the decoded view), fmt, functions,
+printers, command (argument declarations) and completion; api (the
+Python API below, and `kdbg script`).
 
 Scripts use the API in api.py (docs/kdbg.md, "Python API"):
     import kdbg
