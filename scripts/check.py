@@ -142,19 +142,32 @@ def build(tally, layer, build_dir, defconfig, targets=(), configure=True):
     return True
 
 
-def copy_host_tools(src, dst):
+def copy_host_tools(src, dst, dst_as_made=None):
     """Copy the host tools `all` builds (kdbg-top, kdbg-gdbserver, kread-dump,
     the reader library; make print-HOST_TOOL_FILES) from build src into
-    build dst, their dependency files and times kept, so that make in dst
-    finds them up to date: they are compiled with the host's cc whatever
-    ARCH and the configuration, and compiling them in every build was a
-    tenth of make check's CPU time. src must be done building them."""
+    build dst, times kept, so that make in dst finds them up to date: they
+    are compiled with the host's cc whatever ARCH and the configuration,
+    and compiling them in every build was a tenth of make check's CPU
+    time. src must be done building them. Their dependency files name
+    each object as make named it in src (O=src); they are rewritten to
+    name it as make will in dst (O=dst_as_made, default dst), or a changed
+    header would not rebuild the copies."""
+    dst_as_made = dst_as_made or dst
     for path in make_var(src, "HOST_TOOL_FILES"):
-        rel = os.path.relpath(path, src)
         for f in (path, path + ".d", os.path.splitext(path)[0] + ".d"):
-            if os.path.exists(f):
-                os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)
-                shutil.copy2(f, os.path.join(dst, os.path.relpath(f, src)))
+            if not os.path.exists(f):
+                continue
+            to = os.path.join(dst, os.path.relpath(f, src))
+            os.makedirs(os.path.dirname(to), exist_ok=True)
+            if f.endswith(".d"):
+                with open(f) as fh:
+                    text = fh.read()
+                with open(to, "w") as fh:
+                    fh.write(text.replace(src.rstrip("/") + "/", dst_as_made.rstrip("/") + "/"))
+                st = os.stat(f)
+                os.utime(to, ns=(st.st_atime_ns, st.st_mtime_ns))
+            else:
+                shutil.copy2(f, to)
 
 
 # ---- nothing left behind ---------------------------------------------------
@@ -375,7 +388,8 @@ def arch_jobs(sched, tally, arch, base, builds, want, logs):
         default = builds[arch]
         if default and builds["x86_64"]:
             # (What `kdbg top --run tests` builds there besides the kernel.)
-            copy_host_tools(builds["x86_64"], guest)
+            copy_host_tools(builds["x86_64"], guest,
+                            os.path.join("build", "top-%s-tests" % arch))
         if default and want("monitor"):
             # `kdbg top --run tests`: the suite watched as it runs.
             run_layer(tally, name("monitor"), [sys.executable, "tests/monitor/test_live.py",
