@@ -28,7 +28,7 @@ def cases(build):
     s = lambda name: [os.path.join(TREE, "scripts", name)]
     elf = os.path.join(build, "cairn.elf")
     empty = tempfile.NamedTemporaryFile(prefix="cli-empty-", suffix=".core")
-    # (argv, exit status, text the message must contain)
+    # (argv, exit status, text the message must contain[, environment])
     return empty, [
         (kdbg, 2, "usage:"),
         (kdbg + ["frobnicate"], 2, "unknown command 'frobnicate'"),
@@ -80,6 +80,8 @@ def cases(build):
         (s("qemu-run") + ["--frob"], 2, "unknown option '--frob'"),
         (s("qemu-run") + ["--kernel", "/nonexistent"], None, "/nonexistent"),
         (s("qemu-machine") + ["--frob"], 2, "unknown option '--frob'"),
+        (s("qemu-machine") + ["--kernel", elf], 2, "QEMU_X86_MACHINE 'isapc' is not microvm or pc",
+         {"QEMU_X86_MACHINE": "isapc"}),
         (s("boot-time") + ["--frob"], 2, "unrecognized arguments: --frob"),
         (s("boot-time") + ["--arch", "sparc"], 2, "invalid choice: 'sparc'"),
         (s("boot-time") + ["-n", "0"], 2, "-n must be at least 1"),
@@ -110,12 +112,15 @@ def main():
     runtime = tempfile.mkdtemp(prefix="cli-args-")
     env = dict(os.environ, KDBG_RUNTIME_DIR=runtime)
     T = Tap()
-    for argv, status, text in table:
-        shown = " ".join(os.path.relpath(a, TREE) if a.startswith(TREE) else a for a in argv)
+    for argv, status, text, *more in table:
+        # (A fourth element: environment variables the case sets.)
+        extra = more[0] if more else {}
+        shown = " ".join(["%s=%s" % kv for kv in extra.items()] +
+                         [os.path.relpath(a, TREE) if a.startswith(TREE) else a for a in argv])
         try:
             r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, errors="replace",
-                               timeout=30, env=env, cwd=TREE)
+                               timeout=30, env=dict(env, **extra), cwd=TREE)
             out, got = r.stdout, r.returncode
         except subprocess.TimeoutExpired as e:
             out, got = str(e.stdout or ""), "timeout"
