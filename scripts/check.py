@@ -555,6 +555,10 @@ def main():
             # Every command-line program and its wrong arguments.
             run_layer(tally, "cli", [sys.executable, "tests/cli/test_cli_args.py", x86], 120,
                       log_dir=logs)
+            # kdbg dump's wait for a point outside the kernel, against a
+            # fake QMP peer that is inside it for as long as asked.
+            run_layer(tally, "cli", [sys.executable, "tests/cli/test_dump_wait.py"], 60,
+                      log_dir=logs)
     if want("host"):
         sched.add("fakes", fakes, ["build:x86_64-host"], est=25)
 
