@@ -11,6 +11,10 @@
 # at the end. With no TEST, $GDB_TESTS (make check ONLY=gdb TEST=...)
 # names them; empty: everything.
 set -u -o pipefail
+# (Conditions read $out with `grep ... <<<"$out"`, not `echo "$out" | grep -q`:
+# under pipefail, grep -q leaving at its first match can kill echo with
+# SIGPIPE and fail a check that passed: the likely cause of one failure of
+# "kdbg boot" on a loaded machine, whose output showed all it looks for.)
 build=${1:?usage: run.sh BUILD_DIR [TEST...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,14 +77,14 @@ wait_prompt='shell i=0; while [ $i -lt 300 ] && ! grep -q "rinit> " "$KDBG_RUNTI
 out=$(printf '%s\n' 'continue &' "$wait_prompt" 'interrupt' 'shell sleep 0.5' \
 	'kdbg tasks' 'shell ls "$KDBG_RUNTIME_DIR/latest/" | tr "\n" " "; echo' \
 	'shell echo "ram: $(readlink "$KDBG_RUNTIME_DIR/latest/ram")"' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
-if echo "$out" | grep -qE '^ +rinit +0x[0-9a-f]+ +Blocked' &&
-	echo "$out" | grep -qE '^ +serial-driver +0x[0-9a-f]+ +BlockedNotification'; then
+if grep -qE '^ +rinit +0x[0-9a-f]+ +Blocked' <<<"$out" &&
+	grep -qE '^ +serial-driver +0x[0-9a-f]+ +BlockedNotification' <<<"$out"; then
 	ok "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver"
 else
 	fail "kdbg run boots the build and attaches: kdbg tasks shows rinit and its driver" "$out"
 fi
 want="build cairn.elf gdb.port kdbg.pid monitor.qmp qemu.pid qmp.sock ram serial.log serial.sock"
-if echo "$out" | grep -qx "(gdb) $want "; then
+if grep -qx "(gdb) $want " <<<"$out"; then
 	ok "kdbg run's run directory (latest): $want"
 else
 	fail "kdbg run's run directory (latest): $want" "$out"
@@ -124,8 +128,8 @@ print("backend", "): ram" in mtree or "): ram @" in mtree)
 PY
 )
 kill -TERM $boot_pid; wait $boot_pid
-if echo "$out" | grep -qx "status running" && echo "$out" | grep -q "^ram 268435456 /dev/shm/" &&
-	echo "$out" | grep -qx "backend True"; then
+if grep -qx "status running" <<<"$out" && grep -q "^ram 268435456 /dev/shm/" <<<"$out" &&
+	grep -qx "backend True" <<<"$out"; then
 	ok "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers"
 else
 	fail "kdbg boot: guest running, RAM shared through /dev/shm, monitor.qmp answers" "$out $(cat "$run_dir/boot.out")"
@@ -172,7 +176,7 @@ for args in "run --arch sparc|arch must be x86_64 or aarch64, not sparc" \
 	a=${args%%|*} msg=${args#*|}
 	# shellcheck disable=SC2086
 	out=$("$kdbg" $a --build "$build" 2>&1); st=$?
-	if [ $st -eq 2 ] && echo "$out" | grep -qF -- "$msg"; then
+	if [ $st -eq 2 ] && grep -qF -- "$msg" <<<"$out"; then
 		ok "kdbg $a is a usage error"
 	else
 		fail "kdbg $a is a usage error" "status $st: $out"
@@ -189,15 +193,15 @@ port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 t0=$(date +%s%N)
 out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "127.0.0.1:$port" --build "$build" 2>&1); st=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-if [ $st -eq 1 ] && [ $ms -lt 5000 ] && echo "$out" | grep -q "connection refused" &&
-	! echo "$out" | grep -q "tasks"; then
+if [ $st -eq 1 ] && [ $ms -lt 5000 ] && grep -q "connection refused" <<<"$out" &&
+	! grep -q "tasks" <<<"$out"; then
 	ok "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once"
 else
 	fail "kdbg attach to a port nobody listens on: 'connection refused', exit 1 at once" "status $st after $ms ms: $out"
 fi
 : >"$run_dir/not-a-socket"
 out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "unix:$run_dir/not-a-socket" --build "$build" 2>&1); st=$?
-if [ $st -eq 1 ] && echo "$out" | grep -q "is not a socket"; then
+if [ $st -eq 1 ] && grep -q "is not a socket" <<<"$out"; then
 	ok "kdbg attach unix:FILE that is no socket: exit 1"
 else
 	fail "kdbg attach unix:FILE that is no socket: exit 1" "status $st: $out"
@@ -212,27 +216,27 @@ with open(sys.argv[2], "wb") as f:
 PY
 sum0=$(md5sum <"$run_dir/other-arch.core")
 out=$(echo 'kdbg tasks' | timeout 30 "$kdbg" attach "core:$run_dir/other-arch.core" --build "$build" 2>&1); st=$?
-if [ $st -eq 1 ] && echo "$out" | grep -q "is a core of an .* machine, but .* is an .* kernel" &&
+if [ $st -eq 1 ] && grep -q "is a core of an .* machine, but .* is an .* kernel" <<<"$out" &&
 	[ "$(md5sum <"$run_dir/other-arch.core")" = "$sum0" ]; then
 	ok "kdbg attach core: of the other arch's kernel: exit 1, core left alone"
 else
 	fail "kdbg attach core: of the other arch's kernel: exit 1, core left alone" "status $st: $out"
 fi
 out=$(printf '%s\n' 'kdbg tasks' 'kdbg check' 'kill' 'quit' | timeout 60 "$kdbg" run --build "$build" 2>&1)
-if echo "$out" | grep -q "kdbg tasks: kernel not initialised yet" &&
-	echo "$out" | grep -q "kdbg check: kernel not initialised yet" && ! echo "$out" | grep -q "<corrupt"; then
+if grep -q "kdbg tasks: kernel not initialised yet" <<<"$out" &&
+	grep -q "kdbg check: kernel not initialised yet" <<<"$out" && ! grep -q "<corrupt" <<<"$out"; then
 	ok "kdbg run at the first instruction: commands say 'kernel not initialised yet'"
 else
 	fail "kdbg run at the first instruction: commands say 'kernel not initialised yet'" "$out"
 fi
 out=$(printf '%s\n' 'kdbg tasks' 'kdbg check' 'kill' 'quit' | timeout 60 "$kdbg" run --ready --build "$build" 2>&1)
-if echo "$out" | grep -qE '^\*? +rinit +0x[0-9a-f]+ ' && echo "$out" | grep -q " 0 violations"; then
+if grep -qE '^\*? +rinit +0x[0-9a-f]+ ' <<<"$out" && grep -q " 0 violations" <<<"$out"; then
 	ok "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work"
 else
 	fail "kdbg run --ready stops where the kernel is initialised: kdbg tasks, kdbg check work" "$out"
 fi
 out=$("$kdbg" run --ide --ready --build "$build" 2>&1); st=$?
-if [ $st -eq 2 ] && echo "$out" | grep -q "no --ready"; then
+if [ $st -eq 2 ] && grep -q "no --ready" <<<"$out"; then
 	ok "kdbg run --ide --ready is a usage error"
 else
 	fail "kdbg run --ide --ready is a usage error" "status $st: $out"
