@@ -7,7 +7,7 @@ import sys
 from .common import TREE, UsageError, die, gdb_argv, need_elf, split_rest, take_opt
 from .cores import check_core, core_view
 from .libvirt import libvirt_target
-from .rundir import latest_run_dir
+from .rundir import latest_gdb_target
 
 
 PROBE_TIMEOUT = 3
@@ -105,11 +105,8 @@ def cmd_attach(args):
         raise UsageError("attach takes one TARGET")
     if not args:
         # The newest run directory (kdbg run, kdbg boot, make run MONITOR=1).
-        run = latest_run_dir()
-        if run is None or not os.path.isfile(os.path.join(run, "gdb.port")):
-            raise UsageError("no TARGET, and no VM in a run directory (`latest`) to attach to")
-        with open(os.path.join(run, "gdb.port")) as f:
-            args = ["127.0.0.1:%s" % f.read().strip()]
+        target, run = latest_gdb_target("attach to")
+        args = [target]
         if not explicit:
             elf = os.path.realpath(os.path.join(run, "cairn.elf"))
             build = os.path.dirname(elf)

@@ -7,7 +7,7 @@ import sys
 
 from .common import GDB, TREE, UsageError, die, take_opt
 from .libvirt import libvirt_qmp_sockets, libvirt_target
-from .rundir import latest_run_dir
+from .rundir import latest_gdb_target
 
 
 # ---- kdbg gdbserver -------------------------------------------------------------
@@ -87,11 +87,8 @@ def cmd_gdbserver(args):
         raise UsageError("gdbserver takes one TARGET and --listen, --qmp, --user-elf, "
                          "--build, --elf")
     if not args:
-        run = latest_run_dir()
-        if run is None or not os.path.isfile(os.path.join(run, "gdb.port")):
-            raise UsageError("no TARGET, and no VM in a run directory (`latest`) to serve")
-        with open(os.path.join(run, "gdb.port")) as f:
-            args = ["127.0.0.1:%s" % f.read().strip()]
+        target, run = latest_gdb_target("serve")
+        args = [target]
         if not explicit:
             elf = os.path.realpath(os.path.join(run, "cairn.elf"))
             build = os.path.dirname(elf)

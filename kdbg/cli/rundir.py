@@ -5,7 +5,7 @@ import shutil
 import tempfile
 import time
 
-from .common import die
+from .common import UsageError, die
 
 
 # ---- run directories ---------------------------------------------------------
@@ -166,3 +166,14 @@ def latest_run_dir():
     if not os.path.isdir(latest):
         return None
     return os.path.realpath(latest)
+
+
+def latest_gdb_target(purpose):
+    """(127.0.0.1:PORT of its gdbstub, the run directory) of the newest run
+    directory, for a command given no TARGET (attach, gdbserver): a usage
+    error, saying there is nothing `to PURPOSE`, when there is none."""
+    run = latest_run_dir()
+    if run is None or not os.path.isfile(os.path.join(run, "gdb.port")):
+        raise UsageError("no TARGET, and no VM in a run directory (`latest`) to %s" % purpose)
+    with open(os.path.join(run, "gdb.port")) as f:
+        return "127.0.0.1:%s" % f.read().strip(), run

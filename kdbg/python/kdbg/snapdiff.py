@@ -195,16 +195,20 @@ def diff_tasks(a, b, n):
     return out
 
 
+def _created_destroyed(before, after):
+    """Changes for the labelled objects (channels, notifications), by
+    address, that are only in after (created) or only in before."""
+    out = [{"change": "created", "addr": x, "label": c["label"], "after": c}
+           for x, c in after.items() if x not in before]
+    out += [{"change": "destroyed", "addr": x, "label": c["label"], "before": c}
+            for x, c in before.items() if x not in after]
+    return out
+
+
 def diff_channels(a, b, n):
     ca = {c["addr"]: c for c in a["channels"]}
     cb = {c["addr"]: c for c in b["channels"]}
-    out = []
-    for x, c in cb.items():
-        if x not in ca:
-            out.append({"change": "created", "addr": x, "label": c["label"], "after": c})
-    for x, c in ca.items():
-        if x not in cb:
-            out.append({"change": "destroyed", "addr": x, "label": c["label"], "before": c})
+    out = _created_destroyed(ca, cb)
     for x, d in cb.items():
         c = ca.get(x)
         if c is None:
@@ -229,13 +233,7 @@ def diff_channels(a, b, n):
 def diff_notifications(a, b, n):
     na = {c["addr"]: c for c in a["notifications"]}
     nb = {c["addr"]: c for c in b["notifications"]}
-    out = []
-    for x, c in nb.items():
-        if x not in na:
-            out.append({"change": "created", "addr": x, "label": c["label"], "after": c})
-    for x, c in na.items():
-        if x not in nb:
-            out.append({"change": "destroyed", "addr": x, "label": c["label"], "before": c})
+    out = _created_destroyed(na, nb)
     for x, d in nb.items():
         c = na.get(x)
         if c is None:
