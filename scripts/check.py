@@ -142,32 +142,73 @@ def build(tally, layer, build_dir, defconfig, targets=(), configure=True):
     return True
 
 
-def copy_host_tools(src, dst, dst_as_made=None):
+def copy_build_file(src_dir, dst_dir, path):
+    """Copy path, a file of build directory src_dir, to the same place in
+    dst_dir, times kept, so that make in dst_dir finds it as up to date as
+    in src_dir. Text that names src_dir (dependency files, user/cflags,
+    the GDB loader) is rewritten to name dst_dir as make names it there:
+    a dependency file naming the other directory's objects would leave
+    its object with no prerequisites at all (a changed header or config
+    symbol would not rebuild it), and a changed user/cflags rebuilds all
+    of user space."""
+    to = os.path.join(dst_dir, os.path.relpath(path, src_dir))
+    os.makedirs(os.path.dirname(to), exist_ok=True)
+    if os.path.islink(path):
+        if os.path.lexists(to):
+            os.unlink(to)
+        os.symlink(os.readlink(path), to)
+        return
+    with open(path, "rb") as f:
+        data = f.read()
+    if b"\0" in data[:4096]:
+        shutil.copy2(path, to)
+        return
+    for a, b in ((os.path.abspath(src_dir), os.path.abspath(dst_dir)), (src_dir, dst_dir)):
+        # Whole path names only (build/x86_64/ is not in build/x86_64-fuzz/
+        # nor in other/build/x86_64/): after a separator or -I.
+        data = re.sub(rb"(?:^|(?<=[\s\"'=:(,])|(?<=-I))" +
+                      re.escape(a.rstrip("/").encode() + b"/"),
+                      b.rstrip("/").encode().replace(b"\\", b"\\\\") + b"/", data, flags=re.M)
+    with open(to, "wb") as f:
+        f.write(data)
+    shutil.copystat(path, to)
+
+
+def copy_host_tools(src, dst):
     """Copy the host tools `all` builds (kdbg-top, kdbg-gdbserver, kread-dump,
     the reader library; make print-HOST_TOOL_FILES) from build src into
-    build dst, times kept, so that make in dst finds them up to date: they
-    are compiled with the host's cc whatever ARCH and the configuration,
-    and compiling them in every build was a tenth of make check's CPU
-    time. src must be done building them. Their dependency files name
-    each object as make named it in src (O=src); they are rewritten to
-    name it as make will in dst (O=dst_as_made, default dst), or a changed
-    header would not rebuild the copies."""
-    dst_as_made = dst_as_made or dst
+    build dst, so that make in dst finds them up to date: they are
+    compiled with the host's cc whatever ARCH and the configuration, and
+    compiling them in every build was a tenth of make check's CPU time.
+    src must be done building them."""
     for path in make_var(src, "HOST_TOOL_FILES"):
         for f in (path, path + ".d", os.path.splitext(path)[0] + ".d"):
-            if not os.path.exists(f):
-                continue
-            to = os.path.join(dst, os.path.relpath(f, src))
-            os.makedirs(os.path.dirname(to), exist_ok=True)
-            if f.endswith(".d"):
-                with open(f) as fh:
-                    text = fh.read()
-                with open(to, "w") as fh:
-                    fh.write(text.replace(src.rstrip("/") + "/", dst_as_made.rstrip("/") + "/"))
-                st = os.stat(f)
-                os.utime(to, ns=(st.st_atime_ns, st.st_mtime_ns))
-            else:
-                shutil.copy2(f, to)
+            if os.path.exists(f):
+                copy_build_file(src, dst, f)
+
+
+def seed_build(tally, layer, src, dst, defconfig):
+    """Start build directory dst, for defconfig, as a copy of src: a
+    finished build of the same arch in another configuration. make in dst
+    then rebuilds only what the two configurations' differences reach,
+    as after `make menuconfig` in an existing tree: fixdep gave every
+    kernel object the config symbols it reads, and kconfiglib touches only
+    the changed symbols' files. The tests and fuzz kernels share all but
+    their root task with the default one, so each build is a third of a
+    full one. Left alone if dst is already configured (its own objects
+    are nearer). src must not be building meanwhile."""
+    if os.path.exists(os.path.join(dst, ".config")):
+        return
+    shutil.rmtree(dst, ignore_errors=True)
+    for d, _, files in os.walk(src):
+        for f in files:
+            if not (d == src and f == ".config.old"):
+                copy_build_file(src, dst, os.path.join(d, f))
+    out, status, _ = run_cmd(MAKE + ["O=" + dst, defconfig])
+    if status != 0:
+        print(out[-3000:])
+        tally.record(layer, False, "configuring a copy of %s failed: %s" % (src, defconfig))
+        shutil.rmtree(dst, ignore_errors=True)
 
 
 # ---- nothing left behind ---------------------------------------------------
@@ -325,10 +366,12 @@ class Schedule:
             t.join()
 
 
-def arch_jobs(sched, tally, arch, base, builds, want, logs):
+def arch_jobs(sched, tally, arch, base, builds, seeds, want, logs):
     """The layers that boot a kernel, for one architecture, as jobs.
     builds[arch] is the build of <arch>_defconfig (the shell kernel),
-    None if it failed; jobs that need it wait for job "build:<arch>"."""
+    None if it failed; jobs that need it wait for job "build:<arch>".
+    seeds[arch] lists the (directory, defconfig) builds that job starts
+    as copies of its own (seed_build)."""
     name = lambda layer: layer_name(layer, arch)  # noqa: E731
     qemu = ["scripts/qemu-run", "--arch", arch, "--kernel"]
     seed = "1" if arch == "x86_64" else "2"
@@ -376,7 +419,9 @@ def arch_jobs(sched, tally, arch, base, builds, want, logs):
         # and IDE layers below find it built but for user/tests/main.c.
         # The guest layer configures it afresh (TESTS_REPEAT from the
         # defconfig: one pass); hence one job, in this order.
-        guest = os.path.join(ROOT, "build", "top-%s-tests" % arch)
+        # (Named as kdbg names it, relative to the tree: make's dependency
+        # files name targets as O= does.)
+        guest = os.path.join("build", "top-%s-tests" % arch)
         if want("guest") and build(tally, name("guest"), guest, arch + "_tests_defconfig",
                                    [os.path.join(guest, "cairn.elf")]):
             run_layer(tally, name("guest"),
@@ -388,8 +433,7 @@ def arch_jobs(sched, tally, arch, base, builds, want, logs):
         default = builds[arch]
         if default and builds["x86_64"]:
             # (What `kdbg top --run tests` builds there besides the kernel.)
-            copy_host_tools(builds["x86_64"], guest,
-                            os.path.join("build", "top-%s-tests" % arch))
+            copy_host_tools(builds["x86_64"], guest)
         if default and want("monitor"):
             # `kdbg top --run tests`: the suite watched as it runs.
             run_layer(tally, name("monitor"), [sys.executable, "tests/monitor/test_live.py",
@@ -402,12 +446,15 @@ def arch_jobs(sched, tally, arch, base, builds, want, logs):
                                            "--arch", arch, "--build", default], 120,
                       log_dir=logs)
     if want("guest") or want("monitor") or want("ide"):
+        seeds[arch].append((os.path.join("build", "top-%s-tests" % arch),
+                            arch + "_tests_defconfig"))
         sched.add(name("suite"), suite, need, est=80)
+
+    fuzz_dir = os.path.join(base, arch + "-fuzz")
 
     def guest_fuzz():
         # The guest fuzzer (user/fuzz, `make fuzz-guest`), a short pass with a
         # fixed seed: several tasks' random calls, invariants and reuse checked.
-        fuzz_dir = os.path.join(base, arch + "-fuzz")
         if build(tally, name("guest"), fuzz_dir, arch + "_fuzz_defconfig",
                  [os.path.join(fuzz_dir, "cairn.elf"), "kdbg-scripts",
                   "CALLS=50000", "SEED=1"]):
@@ -418,7 +465,8 @@ def arch_jobs(sched, tally, arch, base, builds, want, logs):
             run_layer(tally, name("guest"), ["scripts/fuzz-guest-kdbg", fuzz_dir], 300,
                       log_dir=logs)
     if want("guest"):
-        sched.add(name("guest-fuzz"), guest_fuzz, est=20)
+        seeds[arch].append((fuzz_dir, arch + "_fuzz_defconfig"))
+        sched.add(name("guest-fuzz"), guest_fuzz, need, est=20)
 
     def gdb():
         if builds[arch]:
@@ -487,10 +535,17 @@ def main():
     # builds[arch]: the default build, once job build:<arch> is done (None
     # if it failed). The x86_64 one also has the host tests and tools.
     builds = dict.fromkeys(ARCHES)
+    seeds = {arch: [] for arch in ARCHES}
     host_ok = {"x86": False, "monitor": False}
+
+    def seed_from(arch):
+        # (In the job that built it: the next job builds more there.)
+        for dst, defconfig in seeds[arch] if builds[arch] else ():
+            seed_build(tally, layer_name("build", arch), builds[arch], dst, defconfig)
 
     def build_x86():
         builds["x86_64"] = x86 if build(tally, "build", x86, "x86_64_defconfig") else None
+        seed_from("x86_64")
     sched.add("build:x86_64", build_x86, est=50)
 
     def build_x86_host():
@@ -518,6 +573,7 @@ def main():
                 copy_host_tools(x86, arm)
             builds["aarch64"] = arm if not want("build") or build(
                 tally, layer_name("build", "aarch64"), arm, "aarch64_defconfig") else None
+            seed_from("aarch64")
         # (After the x86_64 build: its host tools are copied, not built again.)
         sched.add("build:aarch64", build_arm, ["build:x86_64"], est=40)
 
@@ -564,7 +620,7 @@ def main():
 
     # ---- each arch's kernels booted -----------------------------------------------
     for arch in arches:
-        arch_jobs(sched, tally, arch, base, builds, want, logs)
+        arch_jobs(sched, tally, arch, base, builds, seeds, want, logs)
 
     # ---- what needs both arches' builds, or none ------------------------------------
     if want("monitor") and both:

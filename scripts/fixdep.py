@@ -23,6 +23,8 @@ CONFIG_RE = re.compile(rb"\bCONFIG_([A-Z0-9_]+)")
 def fix(depfile, config_dir):
     with open(depfile) as f:
         text = f.read().replace("\\\n", " ")
+    if "$(wildcard " in text:
+        return      # rewritten already
     rules = [line for line in text.splitlines() if line.strip()]
     if not rules:
         return
@@ -35,11 +37,15 @@ def fix(depfile, config_dir):
                 symbols.update(m.decode() for m in CONFIG_RE.findall(src.read()))
         except OSError:
             pass
-    # Only symbols Kconfig defines have a file; others (CONFIG_ in a
-    # comment, or a macro we define ourselves) cannot change with .config.
-    sym_files = ("%s/%s.h" % (config_dir, s.lower().replace("_", "/"))
-                 for s in symbols)
-    deps = files + sorted(p for p in sym_files if os.path.exists(p))
+    # A symbol's file exists once its value has changed since the tree was
+    # configured; until then (a bool that has always been n, a macro of
+    # our own) it is named through $(wildcard): kconfig.py creates it when
+    # the value changes, and make, which reads auto.conf, starts again
+    # after that and finds it. Leaving it out instead meant that turning
+    # on an option that had been off rebuilt nothing that tests it.
+    sym_files = sorted("%s/%s.h" % (config_dir, s.lower().replace("_", "/"))
+                       for s in symbols)
+    deps = files + ["$(wildcard %s)" % p for p in sym_files]
     out = [target + ": \\"] + ["  %s \\" % d for d in deps] + [""]
     # -MP style phony targets so a deleted header does not break the build.
     out += ["%s:" % d for d in files[1:]]

@@ -125,6 +125,19 @@ out=$(m O="$o" olddefconfig && m O="$o" "$o/cairn.elf"); st=$?
 [ $st -eq 0 ]
 check "olddefconfig repairs it" $? "$out"
 
+# An option that has been off since the tree was configured has no file
+# of its own in include/config yet; turning it on must still rebuild what
+# tests it (fixdep names such files through $(wildcard): make check's
+# tests and fuzz kernels are built this way, from copies of the default
+# build). kernel/sys_debug.c tests ROOT_TASK_FUZZ, kernel/cdt.c no option
+# that changes.
+setcfg "$o" ROOT_TASK_FUZZ=y
+out=$(m O="$o" "$o/obj/kernel/sys_debug.o" "$o/obj/kernel/cdt.o"); st=$?
+[ $st -eq 0 ] && echo "$out" | grep -q "CC *kernel/sys_debug.c" &&
+	! echo "$out" | grep -q "CC *kernel/cdt.c"
+check "turning on an option that was off rebuilds the files that test it" $? "$out"
+setcfg "$o" ROOT_TASK_SHELL=y
+
 # The optimisation level is a compiler flag, so every kernel object
 # depends on it: lib.o is rebuilt for real, and make's own plan (-n)
 # rebuilds every other kernel source (building them all would be this

@@ -24,7 +24,7 @@ def main():
     elf = os.path.join(vm.ROOT, b, "cairn.elf")
     tmp = tempfile.mkdtemp(prefix="kread-bench-")
     ram = "/dev/shm/kread-bench-%d" % os.getpid()
-    v = vm.VM(elf, tmp, ram=ram)
+    v = vm.VM(elf, tmp, ram=ram, mem="%dM" % (tk.MEM >> 20))   # (the regions are for it)
     try:
         v.expect(r"rinit> ")
 
